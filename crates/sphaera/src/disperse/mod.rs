@@ -1,0 +1,23 @@
+//! Dispersion regularizers on the unit sphere ("Keep your distance", Tokarchuk, Bakker &
+//! Niculae 2025), each a [`Regularizer`], and the [`Dispersion`] training loop.
+
+mod anchor;
+mod kernel;
+mod lloyd;
+mod method;
+mod nearest;
+mod regularizer;
+mod run;
+mod sliced;
+mod ssw;
+pub(crate) mod tiles;
+
+pub use anchor::Anchor;
+pub use kernel::{Distance, Kernel, Mmd, Uniformity};
+pub use lloyd::Lloyd;
+pub use method::{build, KernelKind, Method, MethodOptions};
+pub use nearest::{Koleo, Mma, Mmcs};
+pub use regularizer::{Context, Regularizer};
+pub use run::{Dispersion, StepValues};
+pub use sliced::{random_planes, Sliced, SlicedAxis};
+pub use ssw::Ssw;

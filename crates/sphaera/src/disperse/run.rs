@@ -1,0 +1,146 @@
+//! The training loop of a dispersion run: regularizer, optional task, optimizer.
+
+use crate::disperse::regularizer::{Context, Regularizer};
+use crate::error::{check, Result};
+use crate::optim::{Optimizer, OptimizerState};
+use crate::par::Par;
+use crate::points::Points;
+use crate::sphere::normalize_rows;
+
+/// Values seen by one step.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct StepValues {
+    /// The caller's task loss (0 without a task).
+    pub task: f64,
+    /// The regularizer's value, before its weight.
+    pub regularizer: f64,
+}
+
+/// Points on the sphere being dispersed: each step adds the task gradient (if any) and
+/// `weight ·` the regularizer's gradient, then takes one optimizer step.
+///
+/// The task comes from the caller, as a closure that writes the task's Euclidean gradient
+/// into a zeroed buffer and returns the task loss:
+///
+/// ```
+/// use sphaera::disperse::{Dispersion, Mmd};
+/// use sphaera::optim::{Adam, Optimizer};
+/// use sphaera::{metrics, random};
+///
+/// // Task: keep every point near the north pole (loss = mean of −x_i·e₃).
+/// let start = random::uniform_sphere(20, 3, &mut random::seeded(0));
+/// let adam = Optimizer::Adam(Adam { lr: 0.02, ..Adam::default() });
+/// let mut run = Dispersion::new(start, Box::new(Mmd::default()), adam, 7)
+///     .unwrap()
+///     .with_weight(0.5)
+///     .unwrap();
+/// for _ in 0..300 {
+///     run.step_with_task(|x, grad| {
+///         let n = x.n() as f64;
+///         for (i, g) in grad.rows_mut().enumerate() {
+///             g[2] = -1.0 / n;
+///         }
+///         -x.rows().map(|r| r[2]).sum::<f64>() / n
+///     });
+/// }
+/// let pulled = run.points().rows().map(|r| r[2]).sum::<f64>() / 20.0;
+/// assert!(pulled > 0.3); // the task pulled them north...
+/// assert!(metrics::min_angle(run.points(), sphaera::Par::Seq) > 0.2); // ...but apart
+/// ```
+pub struct Dispersion {
+    points: Points,
+    regularizer: Box<dyn Regularizer>,
+    weight: f64,
+    optimizer: Optimizer,
+    state: OptimizerState,
+    ctx: Context,
+    grad: Points,
+    steps: u64,
+}
+
+impl Dispersion {
+    /// A run from `start` (rows are normalized), with the regularizer's random draws seeded
+    /// by `seed`. Fails on a zero or non-finite row, or a bad hyperparameter.
+    pub fn new(
+        mut start: Points,
+        regularizer: Box<dyn Regularizer>,
+        optimizer: Optimizer,
+        seed: u64,
+    ) -> Result<Self> {
+        normalize_rows(&mut start)?;
+        optimizer.validate()?;
+        let (n, dim) = (start.n(), start.dim());
+        Ok(Self {
+            state: optimizer.init_state(n, dim),
+            grad: Points::zeros(n, dim),
+            points: start,
+            regularizer,
+            weight: 1.0,
+            optimizer,
+            ctx: Context::new(seed),
+            steps: 0,
+        })
+    }
+
+    /// Sets `λ`, the weight of the regularizer against the task (default 1).
+    pub fn with_weight(mut self, weight: f64) -> Result<Self> {
+        check("weight", weight, "non-negative", |w| w >= 0.0)?;
+        self.weight = weight;
+        Ok(self)
+    }
+
+    /// Sets the parallelism (default: the current rayon pool). Results do not depend on it.
+    pub fn with_par(mut self, par: Par) -> Self {
+        self.ctx.par = par;
+        self
+    }
+
+    /// One step of the regularizer alone; returns its value before the step.
+    pub fn step(&mut self) -> f64 {
+        self.step_with_task(|_, _| 0.0).regularizer
+    }
+
+    /// One step of `task + weight · regularizer`. `task(x, grad)` writes the task gradient
+    /// into `grad` (zeroed) and returns the task loss.
+    pub fn step_with_task(
+        &mut self,
+        mut task: impl FnMut(&Points, &mut Points) -> f64,
+    ) -> StepValues {
+        self.grad.fill_zero();
+        let task_value = task(&self.points, &mut self.grad);
+        let regularizer = self.regularizer.value_and_grad(
+            &self.points,
+            self.weight,
+            &mut self.grad,
+            &mut self.ctx,
+        );
+        self.optimizer
+            .step(&mut self.points, &mut self.grad, &mut self.state)
+            .expect("state made for these points by new()");
+        self.steps += 1;
+        StepValues {
+            task: task_value,
+            regularizer,
+        }
+    }
+
+    /// The current points.
+    pub fn points(&self) -> &Points {
+        &self.points
+    }
+
+    /// Steps taken so far.
+    pub fn steps(&self) -> u64 {
+        self.steps
+    }
+
+    /// The optimizer's state, for checkpoints.
+    pub fn optimizer_state(&self) -> &OptimizerState {
+        &self.state
+    }
+
+    /// Ends the run, returning the points.
+    pub fn into_points(self) -> Points {
+        self.points
+    }
+}

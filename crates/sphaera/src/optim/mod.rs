@@ -1,0 +1,122 @@
+//! Optimizers on the sphere, each row of the table a point on `S^{d−1}`.
+//!
+//! [`Adam`] and [`Sgd`] follow geoopt's `RiemannianAdam` and `RiemannianSGD` (Bécigneul &
+//! Ganea 2019) step for step; [`EuclideanStep`] is the naive baseline. Their state is a plain
+//! serializable value, so a run can be checkpointed and resumed exactly.
+
+mod adam;
+mod euclidean;
+mod sgd;
+
+pub use adam::{Adam, AdamState};
+pub use euclidean::EuclideanStep;
+pub use sgd::{Sgd, SgdState};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::points::Points;
+use crate::sphere::{exp_map, retract};
+
+/// How a step leaves a point along a tangent vector.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Retraction {
+    /// The exponential map, geoopt's `SphereExact` (what the paper's reference runs use).
+    #[default]
+    Exponential,
+    /// Normalization of `x + u`, geoopt's `Sphere`.
+    Projection,
+}
+
+impl Retraction {
+    pub(crate) fn apply(self, x: &mut [f64], u: &[f64]) {
+        match self {
+            Retraction::Exponential => exp_map(x, u),
+            Retraction::Projection => retract(x, u),
+        }
+    }
+}
+
+/// A configured optimizer.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Optimizer {
+    /// Riemannian Adam.
+    Adam(Adam),
+    /// Riemannian SGD with momentum.
+    Sgd(Sgd),
+    /// A Euclidean gradient step, then renormalization.
+    Euclidean(EuclideanStep),
+}
+
+/// The state an [`Optimizer`] carries from step to step.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum OptimizerState {
+    /// Of [`Optimizer::Adam`].
+    Adam(AdamState),
+    /// Of [`Optimizer::Sgd`].
+    Sgd(SgdState),
+    /// [`Optimizer::Euclidean`] keeps none.
+    Euclidean,
+}
+
+impl Optimizer {
+    /// The fresh state for a table of `n` points in `R^dim`.
+    pub fn init_state(&self, n: usize, dim: usize) -> OptimizerState {
+        match self {
+            Optimizer::Adam(a) => OptimizerState::Adam(AdamState::new(n, dim, a.amsgrad)),
+            Optimizer::Sgd(_) => OptimizerState::Sgd(SgdState::default()),
+            Optimizer::Euclidean(_) => OptimizerState::Euclidean,
+        }
+    }
+
+    /// The learning rate.
+    pub fn lr(&self) -> f64 {
+        match self {
+            Optimizer::Adam(a) => a.lr,
+            Optimizer::Sgd(s) => s.lr,
+            Optimizer::Euclidean(e) => e.lr,
+        }
+    }
+
+    /// Checks every hyperparameter.
+    pub fn validate(&self) -> Result<()> {
+        match self {
+            Optimizer::Adam(a) => a.validate(),
+            Optimizer::Sgd(s) => s.validate(),
+            Optimizer::Euclidean(e) => e.validate(),
+        }
+    }
+
+    /// One step from the Euclidean gradient `egrad`, which is used as scratch and left
+    /// unspecified. Fails only if `state` belongs to another optimizer or shape.
+    ///
+    /// ```
+    /// use sphaera::optim::{Adam, Optimizer};
+    /// use sphaera::Points;
+    /// let opt = Optimizer::Adam(Adam { lr: 0.1, ..Adam::default() });
+    /// let mut x = Points::from_vec(1, 2, vec![1.0, 0.0]).unwrap();
+    /// let mut state = opt.init_state(1, 2);
+    /// let mut g = Points::from_vec(1, 2, vec![0.0, 1.0]).unwrap();
+    /// opt.step(&mut x, &mut g, &mut state).unwrap();
+    /// assert!(x.row(0)[1] < 0.0); // moved against the gradient, along the circle
+    /// ```
+    pub fn step(
+        &self,
+        x: &mut Points,
+        egrad: &mut Points,
+        state: &mut OptimizerState,
+    ) -> Result<()> {
+        x.check_same_shape(egrad, "gradient")?;
+        match (self, state) {
+            (Optimizer::Adam(a), OptimizerState::Adam(s)) => a.step(x, egrad, s),
+            (Optimizer::Sgd(o), OptimizerState::Sgd(s)) => o.step(x, egrad, s),
+            (Optimizer::Euclidean(o), OptimizerState::Euclidean) => {
+                o.step(x, egrad);
+                Ok(())
+            }
+            _ => Err(Error::Shape(
+                "optimizer state belongs to another optimizer".into(),
+            )),
+        }
+    }
+}
