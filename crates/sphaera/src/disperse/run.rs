@@ -89,6 +89,13 @@ impl Dispersion {
         Ok(self)
     }
 
+    /// Changes the learning rate for the following steps (for schedules).
+    pub fn set_lr(&mut self, lr: f64) -> Result<()> {
+        check("lr", lr, "positive", |v| v > 0.0)?;
+        self.optimizer.set_lr(lr);
+        Ok(())
+    }
+
     /// Sets the parallelism (default: the current rayon pool). Results do not depend on it.
     pub fn with_par(mut self, par: Par) -> Self {
         self.ctx.par = par;

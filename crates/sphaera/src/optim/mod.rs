@@ -37,6 +37,38 @@ impl Retraction {
     }
 }
 
+/// How the learning rate changes over a run of known length.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Schedule {
+    /// The base rate throughout.
+    Constant,
+    /// Cosine decay from the base rate to zero at the last step, so a run settles instead
+    /// of jittering by about one step length around its optimum.
+    #[default]
+    Cosine,
+}
+
+impl Schedule {
+    /// The multiple of the base rate for step `step` (0-based) of `total`.
+    ///
+    /// ```
+    /// use sphaera::optim::Schedule;
+    /// assert_eq!(Schedule::Cosine.factor(0, 100), 1.0);
+    /// assert!(Schedule::Cosine.factor(99, 100) < 1e-3);
+    /// assert_eq!(Schedule::Constant.factor(99, 100), 1.0);
+    /// ```
+    pub fn factor(self, step: u64, total: u64) -> f64 {
+        match self {
+            Schedule::Constant => 1.0,
+            Schedule::Cosine if total <= 1 => 1.0,
+            Schedule::Cosine => {
+                let progress = step as f64 / total as f64;
+                0.5 * (1.0 + (std::f64::consts::PI * progress).cos())
+            }
+        }
+    }
+}
+
 /// A configured optimizer.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Optimizer {
@@ -75,6 +107,15 @@ impl Optimizer {
             Optimizer::Adam(a) => a.lr,
             Optimizer::Sgd(s) => s.lr,
             Optimizer::Euclidean(e) => e.lr,
+        }
+    }
+
+    /// Sets the learning rate (for schedules); checked by the next [`Optimizer::validate`].
+    pub fn set_lr(&mut self, lr: f64) {
+        match self {
+            Optimizer::Adam(a) => a.lr = lr,
+            Optimizer::Sgd(s) => s.lr = lr,
+            Optimizer::Euclidean(e) => e.lr = lr,
         }
     }
 

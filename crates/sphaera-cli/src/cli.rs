@@ -1,0 +1,127 @@
+//! The command line, as clap parses it. Values are checked and turned into library
+//! configuration by each command before anything runs.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Hyperspherical embeddings: dispersion on the sphere, measured against the best known.
+#[derive(Debug, Parser)]
+#[command(name = "sphaera", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Spread points on the unit sphere with a dispersion regularizer.
+    Disperse(DisperseArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DisperseArgs {
+    /// Number of points [default: 24, or the rows of --init].
+    #[arg(long)]
+    pub n: Option<usize>,
+    /// Dimension of the ambient space (points on S^{dim-1}) [default: 3, or the columns of --init].
+    #[arg(long)]
+    pub dim: Option<usize>,
+    /// The regularizer.
+    #[arg(long, value_enum, default_value_t = MethodArg::Mma)]
+    pub method: MethodArg,
+    /// Kernel of `mmd` [default: gaussian].
+    #[arg(long, value_enum)]
+    pub kernel: Option<KernelArg>,
+    /// Distance the `mmd` kernel is applied to [default: euclidean, the chordal distance].
+    #[arg(long, value_enum)]
+    pub distance: Option<DistanceArg>,
+    /// γ of the gaussian and laplace kernels [default: 1].
+    #[arg(long)]
+    pub gamma: Option<f64>,
+    /// Exponent of the Riesz kernel (`mmd --kernel riesz`, `mhe`) [default: 1].
+    #[arg(long)]
+    pub s: Option<f64>,
+    /// Temperature of `uniformity` [default: 2].
+    #[arg(long)]
+    pub t: Option<f64>,
+    /// Uniform samples per step of `lloyd` [default: 1000].
+    #[arg(long)]
+    pub samples: Option<usize>,
+    /// Great circles per step of `sliced`, `sliced-axis` [default: 4] and `ssw` [default: 100].
+    #[arg(long)]
+    pub slices: Option<usize>,
+    /// Optimization steps.
+    #[arg(long, default_value_t = 2000)]
+    pub steps: u64,
+    /// Base learning rate [default: 0.01 for adam, 0.1 for sgd and euclidean].
+    #[arg(long)]
+    pub lr: Option<f64>,
+    /// Learning-rate schedule over the steps.
+    #[arg(long, value_enum, default_value_t = ScheduleArg::Cosine)]
+    pub schedule: ScheduleArg,
+    /// The optimizer.
+    #[arg(long, value_enum, default_value_t = OptimizerArg::Adam)]
+    pub optimizer: OptimizerArg,
+    /// Momentum of `sgd`.
+    #[arg(long, default_value_t = 0.0)]
+    pub momentum: f64,
+    /// Seed of the start and of every random draw.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Start from this table (.npy, 2-D float32 or float64); rows are normalized.
+    #[arg(long)]
+    pub init: Option<PathBuf>,
+    /// Weight L of the anchor term L · mean ‖x_i − x_i⁰‖², keeping the start's structure.
+    #[arg(long, default_value_t = 0.0)]
+    pub anchor_weight: f64,
+    /// Write the points here (.npy, float32).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Print one JSON object instead of a summary.
+    #[arg(long)]
+    pub json: bool,
+    /// Worker threads [default: all cores]. Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum MethodArg {
+    Mmd,
+    Uniformity,
+    Mhe,
+    Mma,
+    Mmcs,
+    Koleo,
+    Lloyd,
+    Sliced,
+    SlicedAxis,
+    Ssw,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum KernelArg {
+    Gaussian,
+    Laplace,
+    Riesz,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum DistanceArg {
+    Euclidean,
+    Geodesic,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum OptimizerArg {
+    Adam,
+    Sgd,
+    Euclidean,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum ScheduleArg {
+    Constant,
+    Cosine,
+}

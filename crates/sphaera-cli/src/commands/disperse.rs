@@ -1,0 +1,322 @@
+//! `sphaera disperse`: spread points on the sphere and report how far they got.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::{bail, Context as _, Result};
+use indicatif::{ProgressBar, ProgressStyle};
+use serde_json::json;
+use sphaera::disperse::{
+    build, Anchor, Context, Dispersion, Distance, KernelKind, Method, MethodOptions, Regularizer,
+};
+use sphaera::optim::{Adam, EuclideanStep, Optimizer, Schedule, Sgd};
+use sphaera::{metrics, random, tammes, Par, Points};
+
+use crate::cli::{DisperseArgs, DistanceArg, KernelArg, MethodArg, OptimizerArg, ScheduleArg};
+use crate::npy;
+
+/// Below this many steps a run is quick enough to need no progress bar.
+const PROGRESS_MIN_STEPS: u64 = 500;
+
+/// A checked dispersion job.
+struct Job {
+    start: Points,
+    method: Method,
+    label: String,
+    regularizer: Box<dyn Regularizer>,
+    optimizer: Optimizer,
+    optimizer_name: &'static str,
+    schedule: Schedule,
+    steps: u64,
+    seed: u64,
+    anchor_weight: f64,
+    out: Option<PathBuf>,
+    json: bool,
+}
+
+pub fn run(args: DisperseArgs) -> Result<()> {
+    let threads = args.threads;
+    if threads == Some(0) {
+        bail!("--threads must be at least 1");
+    }
+    let job = Job::from_args(args)?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.unwrap_or(0))
+        .build()
+        .context("cannot start the worker threads")?;
+    pool.install(|| job.execute())
+}
+
+impl Job {
+    fn from_args(args: DisperseArgs) -> Result<Self> {
+        let start = match &args.init {
+            Some(path) => {
+                let mut table = npy::read_points(path)?;
+                for (flag, given, found) in
+                    [("--n", args.n, table.n()), ("--dim", args.dim, table.dim())]
+                {
+                    if given.is_some_and(|g| g != found) {
+                        bail!(
+                            "{flag} {} disagrees with {}, which has {found}",
+                            given.unwrap_or(0),
+                            path.display()
+                        );
+                    }
+                }
+                sphaera::sphere::normalize_rows(&mut table)
+                    .with_context(|| format!("{}", path.display()))?;
+                table
+            }
+            None => {
+                let (n, dim) = (args.n.unwrap_or(24), args.dim.unwrap_or(3));
+                random::uniform_sphere(n, dim, &mut random::seeded(args.seed))
+            }
+        };
+        if start.n() < 2 {
+            bail!("--n must be at least 2, got {}", start.n());
+        }
+        if start.dim() < 2 {
+            bail!("--dim must be at least 2, got {}", start.dim());
+        }
+        if !(args.anchor_weight.is_finite() && args.anchor_weight >= 0.0) {
+            bail!(
+                "--anchor-weight must be a non-negative number, got {}",
+                args.anchor_weight
+            );
+        }
+        if let Some(parent) = args.out.as_ref().and_then(|p| p.parent()) {
+            if !parent.as_os_str().is_empty() && !parent.is_dir() {
+                bail!("--out: directory {} does not exist", parent.display());
+            }
+        }
+        let method = method_of(args.method);
+        let options = MethodOptions {
+            kernel: args.kernel.map(|k| match k {
+                KernelArg::Gaussian => KernelKind::Gaussian,
+                KernelArg::Laplace => KernelKind::Laplace,
+                KernelArg::Riesz => KernelKind::Riesz,
+            }),
+            distance: args.distance.map(|d| match d {
+                DistanceArg::Euclidean => Distance::Euclidean,
+                DistanceArg::Geodesic => Distance::Geodesic,
+            }),
+            gamma: args.gamma,
+            s: args.s,
+            t: args.t,
+            samples: args.samples,
+            slices: args.slices,
+        };
+        let regularizer = build(method, &options).map_err(|e| anyhow::anyhow!("--{e}"))?;
+        let (optimizer, optimizer_name) = match args.optimizer {
+            OptimizerArg::Adam => (
+                Optimizer::Adam(Adam {
+                    lr: args.lr.unwrap_or(0.01),
+                    ..Adam::default()
+                }),
+                "adam",
+            ),
+            OptimizerArg::Sgd => (
+                Optimizer::Sgd(Sgd {
+                    lr: args.lr.unwrap_or(0.1),
+                    momentum: args.momentum,
+                    ..Sgd::default()
+                }),
+                "sgd",
+            ),
+            OptimizerArg::Euclidean => (
+                Optimizer::Euclidean(EuclideanStep {
+                    lr: args.lr.unwrap_or(0.1),
+                }),
+                "euclidean",
+            ),
+        };
+        optimizer.validate().map_err(|e| anyhow::anyhow!("--{e}"))?;
+        Ok(Self {
+            label: label(method, &options),
+            start,
+            method,
+            regularizer,
+            optimizer,
+            optimizer_name,
+            schedule: match args.schedule {
+                ScheduleArg::Constant => Schedule::Constant,
+                ScheduleArg::Cosine => Schedule::Cosine,
+            },
+            steps: args.steps,
+            seed: args.seed,
+            anchor_weight: args.anchor_weight,
+            out: args.out,
+            json: args.json,
+        })
+    }
+
+    fn execute(self) -> Result<()> {
+        let (n, dim) = (self.start.n(), self.start.dim());
+        let base_lr = self.optimizer.lr();
+        let anchor = Anchor::new(self.start.clone())?;
+        let mut anchor_ctx = Context::new(0);
+        let anchor_weight = self.anchor_weight;
+        // The regularizer's draws get their own stream, apart from the start's.
+        let mut run = Dispersion::new(
+            self.start,
+            self.regularizer,
+            self.optimizer,
+            self.seed ^ 0x5eed_5eed,
+        )?;
+        let bar = progress_bar(self.steps);
+        let clock = Instant::now();
+        let mut last = None;
+        for step in 0..self.steps {
+            run.set_lr(base_lr * self.schedule.factor(step, self.steps))?;
+            let values = run.step_with_task(|x, grad| {
+                if anchor_weight > 0.0 {
+                    anchor_weight * anchor.value_and_grad(x, anchor_weight, grad, &mut anchor_ctx)
+                } else {
+                    0.0
+                }
+            });
+            if step % 50 == 0 {
+                bar.set_message(format!("loss {:.6}", values.regularizer + values.task));
+            }
+            bar.inc(1);
+            last = Some(values);
+        }
+        let seconds = clock.elapsed().as_secs_f64();
+        bar.finish_and_clear();
+        let points = run.into_points();
+        let report = metrics::Report::of(&points, Par::Rayon);
+        let best = tammes::best_known(n, dim);
+        if let Some(path) = &self.out {
+            npy::save_points(&points, path)?;
+        }
+        let stdout = std::io::stdout();
+        let mut out = stdout.lock();
+        if self.json {
+            let mut summary = json!({
+                "n": n,
+                "dim": dim,
+                "method": self.method.name(),
+                "regularizer": self.label,
+                "optimizer": self.optimizer_name,
+                "lr": base_lr,
+                "steps": self.steps,
+                "seed": self.seed,
+                "seconds": seconds,
+                "final_regularizer": last.map(|v| v.regularizer),
+                "min_angle_deg": report.min_angle_deg,
+                "median_nn_angle_deg": report.median_nn_angle_deg,
+                "mean_nn_angle_deg": report.mean_nn_angle_deg,
+                "max_nn_angle_deg": report.max_nn_angle_deg,
+                "circular_variance": report.circular_variance,
+                "mean_pairwise_angle_deg": report.mean_pairwise_angle_deg,
+                "riesz_energy": report.riesz_energy,
+            });
+            if let Some(best) = best {
+                summary["best_known_deg"] = json!(best.angle_deg);
+                summary["gap_deg"] = json!(best.angle_deg - report.min_angle_deg);
+            }
+            if anchor_weight > 0.0 {
+                summary["anchor_weight"] = json!(anchor_weight);
+                summary["final_anchor"] = json!(last.map(|v| v.task / anchor_weight));
+            }
+            writeln!(out, "{summary}")?;
+        } else {
+            writeln!(
+                out,
+                "dispersed {n} points on S^{} with {} ({}, {} steps, {seconds:.2} s)",
+                dim - 1,
+                self.label,
+                self.optimizer_name,
+                self.steps
+            )?;
+            write!(out, "minimum angle      {:.4}°", report.min_angle_deg)?;
+            match best {
+                Some(b) => writeln!(
+                    out,
+                    "   best known {:.4}° ({}), gap {:.4}°",
+                    b.angle_deg,
+                    b.source,
+                    b.angle_deg - report.min_angle_deg
+                )?,
+                None => writeln!(out, "   (no best-known value for this N and dim)")?,
+            }
+            writeln!(
+                out,
+                "nearest neighbour  min {:.4}°  median {:.4}°  mean {:.4}°  max {:.4}°",
+                report.min_angle_deg,
+                report.median_nn_angle_deg,
+                report.mean_nn_angle_deg,
+                report.max_nn_angle_deg
+            )?;
+            writeln!(
+                out,
+                "circular variance  {:.6}   mean pairwise angle {:.4}°   Riesz 1-energy {:.6}",
+                report.circular_variance, report.mean_pairwise_angle_deg, report.riesz_energy
+            )?;
+            if let Some(path) = &self.out {
+                writeln!(out, "wrote {}", path.display())?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn method_of(arg: MethodArg) -> Method {
+    match arg {
+        MethodArg::Mmd => Method::Mmd,
+        MethodArg::Uniformity => Method::Uniformity,
+        MethodArg::Mhe => Method::Mhe,
+        MethodArg::Mma => Method::Mma,
+        MethodArg::Mmcs => Method::Mmcs,
+        MethodArg::Koleo => Method::Koleo,
+        MethodArg::Lloyd => Method::Lloyd,
+        MethodArg::Sliced => Method::Sliced,
+        MethodArg::SlicedAxis => Method::SlicedAxis,
+        MethodArg::Ssw => Method::Ssw,
+    }
+}
+
+/// The method with the options it actually uses, for reports.
+fn label(method: Method, o: &MethodOptions) -> String {
+    match method {
+        Method::Mmd => {
+            let distance = match o.distance.unwrap_or_default() {
+                Distance::Euclidean => "euclidean",
+                Distance::Geodesic => "geodesic",
+            };
+            match o.kernel.unwrap_or_default() {
+                KernelKind::Gaussian => format!(
+                    "mmd (gaussian, gamma {}, {distance})",
+                    o.gamma.unwrap_or(1.0)
+                ),
+                KernelKind::Laplace => format!(
+                    "mmd (laplace, gamma {}, {distance})",
+                    o.gamma.unwrap_or(1.0)
+                ),
+                KernelKind::Riesz => format!("mmd (riesz, s {}, {distance})", o.s.unwrap_or(1.0)),
+            }
+        }
+        Method::Uniformity => format!("uniformity (t {})", o.t.unwrap_or(2.0)),
+        Method::Mhe => format!("mhe (s {})", o.s.unwrap_or(1.0)),
+        Method::Lloyd => format!("lloyd ({} samples)", o.samples.unwrap_or(1000)),
+        Method::Sliced | Method::SlicedAxis => {
+            format!("{} ({} slices)", method.name(), o.slices.unwrap_or(4))
+        }
+        Method::Ssw => format!("ssw ({} slices)", o.slices.unwrap_or(100)),
+        Method::Mma | Method::Mmcs | Method::Koleo => method.name().to_string(),
+    }
+}
+
+fn progress_bar(steps: u64) -> ProgressBar {
+    if steps < PROGRESS_MIN_STEPS {
+        return ProgressBar::hidden();
+    }
+    // indicatif draws on stderr and hides itself when stderr is not a terminal.
+    let bar = ProgressBar::new(steps);
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} steps  {msg}  eta {eta}")
+            .expect("static template"),
+    );
+    bar
+}
