@@ -19,6 +19,12 @@ pub(crate) fn gaussian(rng: &mut SeededRng) -> f64 {
     StandardNormal.sample(rng)
 }
 
+/// `n × dim` independent standard normal values.
+pub fn gaussian_points(n: usize, dim: usize, rng: &mut SeededRng) -> Points {
+    let values = (0..n * dim).map(|_| gaussian(rng)).collect();
+    Points::from_vec(n, dim, values).expect("n · dim values")
+}
+
 /// `n` points drawn uniformly on `S^{dim-1}` (normalized Gaussians).
 ///
 /// ```

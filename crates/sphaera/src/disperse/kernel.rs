@@ -5,11 +5,13 @@ use crate::disperse::tiles::pair_sum;
 use crate::error::{check, Result};
 use crate::points::Points;
 
-/// Cosines are clamped to `[-1 + COS_MARGIN, 1 − COS_MARGIN]` before a distance is formed,
-/// as the reference implementation does for its geodesic kernels: this keeps the
-/// derivatives of `acos` and of singular kernels finite where two points coincide (or are
-/// antipodal), so no gradient is ever NaN.
-pub(crate) const COS_MARGIN: f64 = 1e-7;
+/// Gaps `1 − x·y` are kept inside `[GAP_MARGIN, 2 − GAP_MARGIN]` (cosines within `1e-7` of
+/// ±1, as the reference implementation clamps) wherever a derivative would otherwise be
+/// unbounded: singular kernels of coincident points, and geodesic distance at antipodes.
+/// Closer pairs (under about 0.026°) get a capped push instead of an infinite one, so no
+/// value or gradient is ever NaN. The gaussian kernels are smooth at coincidence and are not
+/// clamped there.
+pub(crate) const GAP_MARGIN: f64 = 1e-7;
 
 /// The distance a kernel is applied to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -49,6 +51,11 @@ impl Default for Kernel {
 }
 
 impl Kernel {
+    /// Whether the kernel's derivative is unbounded where the distance vanishes.
+    fn is_singular(self) -> bool {
+        !matches!(self, Kernel::Gaussian { .. })
+    }
+
     /// Value and derivative in `D`.
     fn eval(self, dist: f64) -> (f64, f64) {
         match self {
@@ -74,16 +81,32 @@ impl Kernel {
 }
 
 impl Distance {
-    /// The distance for cosine `c` and its derivative in `c`.
-    pub(crate) fn of_cosine(self, c: f64) -> (f64, f64) {
-        let c = c.clamp(-1.0 + COS_MARGIN, 1.0 - COS_MARGIN);
+    /// The distance for the gap `1 − c` and its derivative in `c`, as the pair `(D, dD/dc)`.
+    /// Near coincidence only the product `dk/dD · dD/dc` is bounded (for the gaussian), so
+    /// this returns `dD/dc` scaled by `D` too: `(D, D · dD/dc)`.
+    fn of_gap(self, gap: f64) -> (f64, f64) {
         match self {
-            Distance::Euclidean => {
-                let dist = (2.0 - 2.0 * c).sqrt();
-                (dist, -1.0 / dist)
+            // D = sqrt(2·gap), dD/dc = −1/D, so D·dD/dc = −1.
+            Distance::Euclidean => ((2.0 * gap).sqrt(), -1.0),
+            // θ = 2·asin(sqrt(gap/2)) is accurate at small gaps; dθ/dc = −1/sin θ.
+            Distance::Geodesic => {
+                let theta = if gap < 1.0 {
+                    2.0 * (0.5 * gap).sqrt().asin()
+                } else {
+                    (1.0 - gap).acos()
+                };
+                (theta, -theta_over_sin(theta))
             }
-            Distance::Geodesic => (c.acos(), -1.0 / (1.0 - c * c).sqrt()),
         }
+    }
+}
+
+/// `θ / sin θ`, which tends to 1 at 0 (series below 1e-4) and is unbounded only at π.
+pub(crate) fn theta_over_sin(theta: f64) -> f64 {
+    if theta < 1e-4 {
+        1.0 + theta * theta / 6.0
+    } else {
+        theta / theta.sin()
     }
 }
 
@@ -121,25 +144,43 @@ impl Mmd {
         Self::new(Kernel::Riesz { s }, Distance::Geodesic)
     }
 
-    /// The kernel's value and derivative in the cosine `c`.
-    pub(crate) fn of_cosine(&self, c: f64) -> (f64, f64) {
-        let (dist, ddist) = self.distance.of_cosine(c);
-        let (k, dk) = self.kernel.eval(dist);
-        (k, dk * ddist)
+    /// The kernel's value and derivative in the inner product, at gap `1 − c`.
+    pub(crate) fn of_gap(&self, gap: f64) -> (f64, f64) {
+        let low = if self.kernel.is_singular() {
+            GAP_MARGIN
+        } else {
+            0.0
+        };
+        let high = match self.distance {
+            Distance::Geodesic => 2.0 - GAP_MARGIN,
+            Distance::Euclidean => 2.0,
+        };
+        let (dist, dist_times_ddist) = self.distance.of_gap(gap.clamp(low, high));
+        match self.kernel {
+            // dk/dD = −2γ D k: the D cancels the 1/D of dD/dc, bounded at coincidence.
+            Kernel::Gaussian { gamma } => {
+                let k = (-gamma * dist * dist).exp();
+                (k, -2.0 * gamma * k * dist_times_ddist)
+            }
+            kernel => {
+                let (k, dk) = kernel.eval(dist);
+                (k, dk * dist_times_ddist / dist)
+            }
+        }
     }
 }
 
 impl Regularizer for Mmd {
     fn value_and_grad(&self, x: &Points, scale: f64, grad: &mut Points, ctx: &mut Context) -> f64 {
         let pairs = pair_count(x);
-        let sum = pair_sum(x, ctx.par, Some((grad, scale / pairs)), |c| {
-            self.of_cosine(c)
+        let sum = pair_sum(x, ctx.par, Some((grad, scale / pairs)), |gap| {
+            self.of_gap(gap)
         });
         sum / pairs
     }
 
     fn value(&self, x: &Points, ctx: &mut Context) -> f64 {
-        pair_sum(x, ctx.par, None, |c| self.of_cosine(c)) / pair_count(x)
+        pair_sum(x, ctx.par, None, |gap| self.of_gap(gap)) / pair_count(x)
     }
 }
 
@@ -176,9 +217,9 @@ impl Uniformity {
         Ok(Self { t })
     }
 
-    fn of_cosine(&self, c: f64) -> (f64, f64) {
-        // ‖x − y‖² = 2 − 2c on the sphere.
-        let k = (-self.t * (2.0 - 2.0 * c)).exp();
+    fn of_gap(&self, gap: f64) -> (f64, f64) {
+        // ‖x − y‖² = 2·gap on the sphere.
+        let k = (-self.t * 2.0 * gap).exp();
         (k, 2.0 * self.t * k)
     }
 }
@@ -188,8 +229,8 @@ impl Regularizer for Uniformity {
         // The log's derivative needs the mean first, so the inner gradient goes to a scratch.
         let mut inner = Points::zeros(x.n(), x.dim());
         let pairs = pair_count(x);
-        let mean = pair_sum(x, ctx.par, Some((&mut inner, 1.0 / pairs)), |c| {
-            self.of_cosine(c)
+        let mean = pair_sum(x, ctx.par, Some((&mut inner, 1.0 / pairs)), |gap| {
+            self.of_gap(gap)
         }) / pairs;
         let factor = scale / mean;
         for (g, v) in grad.as_mut_slice().iter_mut().zip(inner.as_slice()) {
@@ -199,6 +240,6 @@ impl Regularizer for Uniformity {
     }
 
     fn value(&self, x: &Points, ctx: &mut Context) -> f64 {
-        (pair_sum(x, ctx.par, None, |c| self.of_cosine(c)) / pair_count(x)).ln()
+        (pair_sum(x, ctx.par, None, |gap| self.of_gap(gap)) / pair_count(x)).ln()
     }
 }

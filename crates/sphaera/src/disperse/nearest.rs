@@ -1,7 +1,7 @@
 //! Nearest-neighbour dispersion: `mma`, `mmcs`, `koleo`. Each point is pushed away from its
 //! nearest neighbour only; the neighbour search is tiled like the pairwise kernels.
 
-use crate::disperse::kernel::COS_MARGIN;
+use crate::disperse::kernel::GAP_MARGIN;
 use crate::disperse::regularizer::{Context, Regularizer};
 use crate::disperse::tiles::nearest;
 use crate::points::{axpy, Points};
@@ -10,7 +10,7 @@ use crate::sphere::angle;
 /// The smallest `sin θ` used to differentiate `θ = arccos c`: the sine at the cosine clamp
 /// of the kernels. Points closer than about `2.6e-2°` get a capped (finite) push.
 pub(crate) fn sin_floor() -> f64 {
-    let c = 1.0 - COS_MARGIN;
+    let c = 1.0 - GAP_MARGIN;
     (1.0 - c * c).sqrt()
 }
 
@@ -91,7 +91,7 @@ impl Regularizer for Mmcs {
 impl Regularizer for Koleo {
     fn value_and_grad(&self, x: &Points, scale: f64, grad: &mut Points, ctx: &mut Context) -> f64 {
         let n = x.n() as f64;
-        let floor = (2.0 * COS_MARGIN).sqrt();
+        let floor = (2.0 * GAP_MARGIN).sqrt();
         let mut value = 0.0;
         for (i, (j, _)) in nearest(x, x, true, ctx.par).into_iter().enumerate() {
             let (xi, xj) = (x.row(i), x.row(j));

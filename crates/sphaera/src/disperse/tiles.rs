@@ -13,8 +13,27 @@ use crate::points::Points;
 /// Rows and columns per tile.
 pub(crate) const TILE: usize = 256;
 
-/// `Σ_{i≠j} f(x_i·x_j)` over ordered pairs, where `f(c)` returns the value and its derivative
-/// in `c`. With `grad = Some((g, scale))`, adds `scale · ∂/∂X` of the sum into `g`.
+/// Above this inner product, the gap `1 − c` is recomputed from coordinates as
+/// `½‖x_i − x_j‖²`: from the product alone it would carry an absolute error of about `1e-16`,
+/// a relative error of `1e-16 / gap` that ruins singular kernels of close points.
+const CLOSE: f64 = 0.5;
+
+/// The gap `1 − x_i·x_j` of unit rows, computed without cancellation for close pairs.
+fn gap(c: f64, xi: &[f64], xj: &[f64]) -> f64 {
+    if c > CLOSE {
+        0.5 * xi
+            .iter()
+            .zip(xj)
+            .map(|(a, b)| (a - b) * (a - b))
+            .sum::<f64>()
+    } else {
+        1.0 - c
+    }
+}
+
+/// `Σ_{i≠j} f(1 − x_i·x_j)` over ordered pairs, where `f(gap)` returns the value and its
+/// derivative in the inner product `c = 1 − gap`. With `grad = Some((g, scale))`, adds
+/// `scale · ∂/∂X` of the sum into `g`.
 pub(crate) fn pair_sum<F>(x: &Points, par: Par, grad: Option<(&mut Points, f64)>, f: F) -> f64
 where
     F: Fn(f64) -> (f64, f64) + Sync,
@@ -56,12 +75,14 @@ where
                 MatMut::row_major(gram, m, w),
             );
             for (r, line) in gram.chunks_exact_mut(w).enumerate() {
+                let xi = &data[(i0 + r) * d..(i0 + r + 1) * d];
                 for (s, entry) in line.iter_mut().enumerate() {
                     if i0 + r == j0 + s {
                         *entry = 0.0;
                         continue;
                     }
-                    let (v, dv) = f(*entry);
+                    let xj = &cols[s * d..(s + 1) * d];
+                    let (v, dv) = f(gap(*entry, xi, xj));
                     value += v;
                     *entry = dv;
                 }
@@ -134,4 +155,109 @@ pub(crate) fn nearest_tiled(
         }
     });
     best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::random::{seeded, uniform_sphere};
+    use proptest::prelude::*;
+
+    fn f(gap: f64) -> (f64, f64) {
+        let c = 1.0 - gap;
+        ((1.5 * c).exp() + c * c, 1.5 * (1.5 * c).exp() + 2.0 * c)
+    }
+
+    /// The obvious double loop.
+    fn naive_pair_sum(x: &Points) -> (f64, Points) {
+        let mut grad = Points::zeros(x.n(), x.dim());
+        let mut value = 0.0;
+        for i in 0..x.n() {
+            for j in 0..x.n() {
+                if i == j {
+                    continue;
+                }
+                let c: f64 = x.row(i).iter().zip(x.row(j)).map(|(a, b)| a * b).sum();
+                let (v, dv) = f(1.0 - c);
+                value += v;
+                for k in 0..x.dim() {
+                    grad.row_mut(i)[k] += 2.0 * dv * x.row(j)[k];
+                }
+            }
+        }
+        (value, grad)
+    }
+
+    fn naive_nearest(q: &Points, t: &Points, exclude_self: bool) -> Vec<(usize, f64)> {
+        (0..q.n())
+            .map(|i| {
+                let mut best = (usize::MAX, f64::NEG_INFINITY);
+                for j in 0..t.n() {
+                    let c: f64 = q.row(i).iter().zip(t.row(j)).map(|(a, b)| a * b).sum();
+                    if c > best.1 && !(exclude_self && i == j) {
+                        best = (j, c);
+                    }
+                }
+                best
+            })
+            .collect()
+    }
+
+    /// Same neighbours; inner products equal up to the summation order of the product.
+    fn same_neighbours(a: &[(usize, f64)], b: &[(usize, f64)]) -> bool {
+        a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.0 == y.0 && close(x.1, y.1))
+    }
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() <= 1e-11 * (1.0 + a.abs().max(b.abs()))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+
+        #[test]
+        fn pair_sum_matches_the_double_loop(n in 2usize..60, d in 2usize..9, tile in 1usize..17, seed: u64) {
+            let x = uniform_sphere(n, d, &mut seeded(seed));
+            let (value, grad) = naive_pair_sum(&x);
+            let mut tiled = Points::zeros(n, d);
+            let got = pair_sum_tiled(&x, tile, Par::Rayon, Some((&mut tiled, 1.0)), f);
+            prop_assert!(close(got, value), "{got} vs {value}");
+            let value_only = pair_sum_tiled(&x, tile, Par::Seq, None, f);
+            prop_assert!(close(value_only, value));
+            for (a, b) in tiled.as_slice().iter().zip(grad.as_slice()) {
+                prop_assert!(close(*a, *b), "{a} vs {b}");
+            }
+        }
+
+        #[test]
+        fn nearest_matches_the_double_loop(nq in 1usize..50, nt in 2usize..50, d in 2usize..7, tile in 1usize..13, seed: u64) {
+            let mut rng = seeded(seed);
+            let q = uniform_sphere(nq, d, &mut rng);
+            let t = uniform_sphere(nt, d, &mut rng);
+            let tiled = nearest_tiled(&q, &t, false, tile, Par::Rayon);
+            prop_assert!(same_neighbours(&tiled, &naive_nearest(&q, &t, false)));
+            let tiled = nearest_tiled(&t, &t, true, tile, Par::Rayon);
+            prop_assert!(same_neighbours(&tiled, &naive_nearest(&t, &t, true)));
+        }
+    }
+
+    #[test]
+    fn default_tile_matches_at_sizes_that_are_not_multiples_of_it() {
+        for (n, d) in [(TILE + 1, 3), (2 * TILE + 5, 7), (517, 4)] {
+            let x = uniform_sphere(n, d, &mut seeded(n as u64));
+            let (value, grad) = naive_pair_sum(&x);
+            let mut tiled = Points::zeros(n, d);
+            let got = pair_sum(&x, Par::Rayon, Some((&mut tiled, 1.0)), f);
+            assert!(close(got, value));
+            assert!(tiled
+                .as_slice()
+                .iter()
+                .zip(grad.as_slice())
+                .all(|(a, b)| close(*a, *b)));
+            assert!(same_neighbours(
+                &nearest(&x, &x, true, Par::Rayon),
+                &naive_nearest(&x, &x, true)
+            ));
+        }
+    }
 }

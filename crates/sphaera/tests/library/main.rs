@@ -1,0 +1,11 @@
+//! Property and reference tests of the library, in one test binary.
+
+mod cases;
+mod dispersion;
+mod gradients;
+mod invariance;
+mod known;
+mod optim;
+mod oracle;
+mod sphere;
+mod threads;

@@ -1,0 +1,69 @@
+//! The same numbers, bit for bit, with one thread and with several.
+
+use sphaera::disperse::{build, Dispersion, Method, MethodOptions};
+use sphaera::optim::{Adam, Optimizer};
+use sphaera::random::{seeded, uniform_sphere};
+use sphaera::{metrics, Par};
+
+use crate::cases::{all, setup};
+
+fn in_pool<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap()
+        .install(f)
+}
+
+#[test]
+fn regularizers_are_identical_across_thread_counts() {
+    // Three tiles of rows, so blocks really run on different threads.
+    let (x, draws) = setup(700, 6, 11);
+    for case in all(&draws) {
+        let sequential = case.value_and_grad(&x, Par::Seq);
+        for threads in [1, 2, 3] {
+            let parallel = in_pool(threads, || case.value_and_grad(&x, Par::Rayon));
+            assert_eq!(
+                sequential.0.to_bits(),
+                parallel.0.to_bits(),
+                "{} with {threads} threads",
+                case.name
+            );
+            assert_eq!(
+                sequential.1, parallel.1,
+                "{} with {threads} threads",
+                case.name
+            );
+        }
+    }
+}
+
+#[test]
+fn whole_runs_are_identical_across_thread_counts() {
+    let start = uniform_sphere(600, 5, &mut seeded(3));
+    for method in Method::ALL {
+        let run = |par: Par| {
+            let reg = build(method, &MethodOptions::default()).unwrap();
+            let adam = Optimizer::Adam(Adam {
+                lr: 0.01,
+                ..Adam::default()
+            });
+            let mut run = Dispersion::new(start.clone(), reg, adam, 5)
+                .unwrap()
+                .with_par(par);
+            for _ in 0..3 {
+                run.step();
+            }
+            run.into_points()
+        };
+        let sequential = run(Par::Seq);
+        let parallel = in_pool(3, || run(Par::Rayon));
+        assert_eq!(sequential, parallel, "{method}");
+        let report = |par| metrics::Report::of(&sequential, par);
+        assert_eq!(
+            report(Par::Seq),
+            in_pool(2, || report(Par::Rayon)),
+            "{method} metrics"
+        );
+    }
+}
