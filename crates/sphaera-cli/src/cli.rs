@@ -37,13 +37,13 @@ pub struct DisperseArgs {
     #[arg(long, value_enum)]
     pub distance: Option<DistanceArg>,
     /// γ of the gaussian and laplace kernels [default: 1].
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub gamma: Option<f64>,
     /// Exponent of the Riesz kernel (`mmd --kernel riesz`, `mhe`) [default: 1].
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub s: Option<f64>,
     /// Temperature of `uniformity` [default: 2].
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub t: Option<f64>,
     /// Uniform samples per step of `lloyd` [default: 1000].
     #[arg(long)]
@@ -54,8 +54,8 @@ pub struct DisperseArgs {
     /// Optimization steps.
     #[arg(long, default_value_t = 2000)]
     pub steps: u64,
-    /// Base learning rate [default: 0.01 for adam, 0.1 for sgd and euclidean].
-    #[arg(long)]
+    /// Base learning rate [default: 0.03 for adam, 0.1 for sgd and euclidean].
+    #[arg(long, allow_hyphen_values = true)]
     pub lr: Option<f64>,
     /// Learning-rate schedule over the steps.
     #[arg(long, value_enum, default_value_t = ScheduleArg::Cosine)]
@@ -64,7 +64,7 @@ pub struct DisperseArgs {
     #[arg(long, value_enum, default_value_t = OptimizerArg::Adam)]
     pub optimizer: OptimizerArg,
     /// Momentum of `sgd`.
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.0, allow_hyphen_values = true)]
     pub momentum: f64,
     /// Seed of the start and of every random draw.
     #[arg(long, default_value_t = 0)]
@@ -73,7 +73,7 @@ pub struct DisperseArgs {
     #[arg(long)]
     pub init: Option<PathBuf>,
     /// Weight L of the anchor term L · mean ‖x_i − x_i⁰‖², keeping the start's structure.
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.0, allow_hyphen_values = true)]
     pub anchor_weight: f64,
     /// Write the points here (.npy, float32).
     #[arg(long)]

@@ -5,6 +5,7 @@ mod cli;
 mod commands;
 mod npy;
 mod output;
+mod system;
 
 use std::io::ErrorKind;
 use std::process::ExitCode;

@@ -8,7 +8,8 @@ use anyhow::{bail, Context as _, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 use sphaera::disperse::{
-    build, Anchor, Context, Dispersion, Distance, KernelKind, Method, MethodOptions, Regularizer,
+    build, describe, Anchor, Context, Dispersion, Distance, KernelKind, Method, MethodOptions,
+    Regularizer,
 };
 use sphaera::optim::{Adam, EuclideanStep, Optimizer, Schedule, Sgd};
 use sphaera::{metrics, random, tammes, Par, Points};
@@ -111,7 +112,7 @@ impl Job {
         let (optimizer, optimizer_name) = match args.optimizer {
             OptimizerArg::Adam => (
                 Optimizer::Adam(Adam {
-                    lr: args.lr.unwrap_or(0.01),
+                    lr: args.lr.unwrap_or(0.03),
                     ..Adam::default()
                 }),
                 "adam",
@@ -133,7 +134,7 @@ impl Job {
         };
         optimizer.validate().map_err(|e| anyhow::anyhow!("--{e}"))?;
         Ok(Self {
-            label: label(method, &options),
+            label: describe(method, &options),
             start,
             method,
             regularizer,
@@ -212,6 +213,9 @@ impl Job {
                 "mean_pairwise_angle_deg": report.mean_pairwise_angle_deg,
                 "riesz_energy": report.riesz_energy,
             });
+            if let Some(bytes) = crate::system::peak_resident_bytes() {
+                summary["peak_rss_mb"] = json!(bytes as f64 / 1e6);
+            }
             if let Some(best) = best {
                 summary["best_known_deg"] = json!(best.angle_deg);
                 summary["gap_deg"] = json!(best.angle_deg - report.min_angle_deg);
@@ -274,37 +278,6 @@ fn method_of(arg: MethodArg) -> Method {
         MethodArg::Sliced => Method::Sliced,
         MethodArg::SlicedAxis => Method::SlicedAxis,
         MethodArg::Ssw => Method::Ssw,
-    }
-}
-
-/// The method with the options it actually uses, for reports.
-fn label(method: Method, o: &MethodOptions) -> String {
-    match method {
-        Method::Mmd => {
-            let distance = match o.distance.unwrap_or_default() {
-                Distance::Euclidean => "euclidean",
-                Distance::Geodesic => "geodesic",
-            };
-            match o.kernel.unwrap_or_default() {
-                KernelKind::Gaussian => format!(
-                    "mmd (gaussian, gamma {}, {distance})",
-                    o.gamma.unwrap_or(1.0)
-                ),
-                KernelKind::Laplace => format!(
-                    "mmd (laplace, gamma {}, {distance})",
-                    o.gamma.unwrap_or(1.0)
-                ),
-                KernelKind::Riesz => format!("mmd (riesz, s {}, {distance})", o.s.unwrap_or(1.0)),
-            }
-        }
-        Method::Uniformity => format!("uniformity (t {})", o.t.unwrap_or(2.0)),
-        Method::Mhe => format!("mhe (s {})", o.s.unwrap_or(1.0)),
-        Method::Lloyd => format!("lloyd ({} samples)", o.samples.unwrap_or(1000)),
-        Method::Sliced | Method::SlicedAxis => {
-            format!("{} ({} slices)", method.name(), o.slices.unwrap_or(4))
-        }
-        Method::Ssw => format!("ssw ({} slices)", o.slices.unwrap_or(100)),
-        Method::Mma | Method::Mmcs | Method::Koleo => method.name().to_string(),
     }
 }
 

@@ -110,6 +110,60 @@ pub struct MethodOptions {
     pub slices: Option<usize>,
 }
 
+impl MethodOptions {
+    /// The options with every `None` replaced by the default `method` uses.
+    pub fn resolved(&self) -> MethodOptions {
+        MethodOptions {
+            kernel: Some(self.kernel.unwrap_or_default()),
+            distance: Some(self.distance.unwrap_or_default()),
+            gamma: Some(self.gamma.unwrap_or(DEFAULT_GAMMA)),
+            s: Some(self.s.unwrap_or(DEFAULT_S)),
+            t: Some(self.t.unwrap_or(DEFAULT_T)),
+            samples: Some(self.samples.unwrap_or(DEFAULT_SAMPLES)),
+            slices: self.slices,
+        }
+    }
+}
+
+const DEFAULT_GAMMA: f64 = 1.0;
+const DEFAULT_S: f64 = 1.0;
+const DEFAULT_T: f64 = 2.0;
+const DEFAULT_SAMPLES: usize = 1000;
+const DEFAULT_SLICES: usize = 4;
+const DEFAULT_SSW_SLICES: usize = 100;
+
+/// `method` with the options it actually uses, for reports: `mmd (riesz, s 1, euclidean)`.
+///
+/// ```
+/// use sphaera::disperse::{describe, Method, MethodOptions};
+/// assert_eq!(describe(Method::Lloyd, &MethodOptions::default()), "lloyd (1000 samples)");
+/// ```
+pub fn describe(method: Method, options: &MethodOptions) -> String {
+    let o = options.resolved();
+    let (gamma, s) = (o.gamma.unwrap_or(DEFAULT_GAMMA), o.s.unwrap_or(DEFAULT_S));
+    match method {
+        Method::Mmd => {
+            let distance = match o.distance.unwrap_or_default() {
+                Distance::Euclidean => "euclidean",
+                Distance::Geodesic => "geodesic",
+            };
+            match o.kernel.unwrap_or_default() {
+                KernelKind::Gaussian => format!("mmd (gaussian, gamma {gamma}, {distance})"),
+                KernelKind::Laplace => format!("mmd (laplace, gamma {gamma}, {distance})"),
+                KernelKind::Riesz => format!("mmd (riesz, s {s}, {distance})"),
+            }
+        }
+        Method::Uniformity => format!("uniformity (t {})", o.t.unwrap_or(DEFAULT_T)),
+        Method::Mhe => format!("mhe (s {s})"),
+        Method::Lloyd => format!("lloyd ({} samples)", o.samples.unwrap_or(DEFAULT_SAMPLES)),
+        Method::Sliced | Method::SlicedAxis => {
+            format!("{method} ({} slices)", o.slices.unwrap_or(DEFAULT_SLICES))
+        }
+        Method::Ssw => format!("ssw ({} slices)", o.slices.unwrap_or(DEFAULT_SSW_SLICES)),
+        Method::Mma | Method::Mmcs | Method::Koleo => method.name().to_string(),
+    }
+}
+
 /// Builds the regularizer `method` with `options`, checking every parameter.
 ///
 /// ```
@@ -119,37 +173,26 @@ pub struct MethodOptions {
 /// assert!(build(Method::Mmd, &bad).is_err());
 /// ```
 pub fn build(method: Method, options: &MethodOptions) -> Result<Box<dyn Regularizer>> {
-    let gamma = options.gamma.unwrap_or(1.0);
-    let s = options.s.unwrap_or(1.0);
+    let o = options.resolved();
+    let gamma = o.gamma.unwrap_or(DEFAULT_GAMMA);
+    let s = o.s.unwrap_or(DEFAULT_S);
     Ok(match method {
         Method::Mmd => {
-            let kernel = match options.kernel.unwrap_or_default() {
+            let kernel = match o.kernel.unwrap_or_default() {
                 KernelKind::Gaussian => Kernel::Gaussian { gamma },
                 KernelKind::Laplace => Kernel::Laplace { gamma },
                 KernelKind::Riesz => Kernel::Riesz { s },
             };
-            Box::new(Mmd::new(kernel, options.distance.unwrap_or_default())?)
+            Box::new(Mmd::new(kernel, o.distance.unwrap_or_default())?)
         }
-        Method::Uniformity => Box::new(Uniformity::new(options.t.unwrap_or(2.0))?),
+        Method::Uniformity => Box::new(Uniformity::new(o.t.unwrap_or(DEFAULT_T))?),
         Method::Mhe => Box::new(Mmd::mhe(s)?),
         Method::Mma => Box::new(Mma),
         Method::Mmcs => Box::new(Mmcs),
         Method::Koleo => Box::new(Koleo),
-        Method::Lloyd => Box::new(match options.samples {
-            Some(m) => Lloyd::new(m)?,
-            None => Lloyd::default(),
-        }),
-        Method::Sliced => Box::new(match options.slices {
-            Some(k) => Sliced::new(k)?,
-            None => Sliced::default(),
-        }),
-        Method::SlicedAxis => Box::new(match options.slices {
-            Some(k) => SlicedAxis::new(k)?,
-            None => SlicedAxis::default(),
-        }),
-        Method::Ssw => Box::new(match options.slices {
-            Some(k) => Ssw::new(k)?,
-            None => Ssw::default(),
-        }),
+        Method::Lloyd => Box::new(Lloyd::new(o.samples.unwrap_or(DEFAULT_SAMPLES))?),
+        Method::Sliced => Box::new(Sliced::new(o.slices.unwrap_or(DEFAULT_SLICES))?),
+        Method::SlicedAxis => Box::new(SlicedAxis::new(o.slices.unwrap_or(DEFAULT_SLICES))?),
+        Method::Ssw => Box::new(Ssw::new(o.slices.unwrap_or(DEFAULT_SSW_SLICES))?),
     })
 }

@@ -15,7 +15,7 @@ pub(crate) mod tiles;
 pub use anchor::Anchor;
 pub use kernel::{Distance, Kernel, Mmd, Uniformity};
 pub use lloyd::Lloyd;
-pub use method::{build, KernelKind, Method, MethodOptions};
+pub use method::{build, describe, KernelKind, Method, MethodOptions};
 pub use nearest::{Koleo, Mma, Mmcs};
 pub use regularizer::{Context, Regularizer};
 pub use run::{Dispersion, StepValues};
