@@ -40,6 +40,8 @@
 //! ```
 
 pub mod disperse;
+#[doc = include_str!("../doc/for_pytorch_users.md")]
+pub mod for_pytorch_users {}
 mod error;
 mod linalg;
 pub mod metrics;

@@ -71,7 +71,7 @@ impl Kernel {
                 let k = dist.powf(-s);
                 (k, -s * k / dist)
             }
-            Kernel::Riesz { s } if s == 0.0 => (-dist.ln(), -1.0 / dist),
+            Kernel::Riesz { s: 0.0 } => (-dist.ln(), -1.0 / dist),
             Kernel::Riesz { s } => {
                 let k = dist.powf(-s);
                 (-k, s * k / dist)

@@ -53,7 +53,10 @@ impl Draws {
     }
 }
 
-/// A named regularizer evaluation: `(x, scale, grad, par) -> value`.
+/// A regularizer evaluation: `(x, scale, grad, par) -> value`.
+type Eval = Box<dyn Fn(&Points, f64, &mut Points, Par) -> f64 + Sync>;
+
+/// A named regularizer evaluation.
 pub struct Case {
     pub name: String,
     /// Whether the value is unchanged by any rotation (false only for sliced-axis, whose
@@ -62,7 +65,7 @@ pub struct Case {
     /// Whether the value is only piecewise smooth (it depends on a nearest neighbour or a
     /// rank, which switch).
     pub piecewise: bool,
-    eval: Box<dyn Fn(&Points, f64, &mut Points, Par) -> f64 + Sync>,
+    eval: Eval,
 }
 
 impl Case {

@@ -42,7 +42,7 @@ fn naive_kernel(kernel: Kernel, distance: Distance, c: f64) -> (f64, f64) {
         ),
         Kernel::Laplace { gamma } => ((-gamma * d).exp(), -gamma * (-gamma * d).exp()),
         Kernel::Riesz { s } if s > 0.0 => (d.powf(-s), -s * d.powf(-s - 1.0)),
-        Kernel::Riesz { s } if s == 0.0 => (-d.ln(), -1.0 / d),
+        Kernel::Riesz { s: 0.0 } => (-d.ln(), -1.0 / d),
         Kernel::Riesz { s } => (-d.powf(-s), s * d.powf(-s - 1.0)),
     };
     (k, dk_dd * dd_dc)
