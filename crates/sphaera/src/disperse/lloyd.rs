@@ -24,10 +24,15 @@ pub struct Lloyd {
     samples: usize,
 }
 
+/// Samples per step unless told otherwise.
+pub(crate) const DEFAULT_SAMPLES: usize = 1000;
+
 impl Default for Lloyd {
     /// 1000 samples per step.
     fn default() -> Self {
-        Self { samples: 1000 }
+        Self {
+            samples: DEFAULT_SAMPLES,
+        }
     }
 }
 

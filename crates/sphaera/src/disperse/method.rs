@@ -2,6 +2,9 @@
 
 use std::fmt;
 
+use crate::disperse::lloyd::DEFAULT_SAMPLES;
+use crate::disperse::sliced::DEFAULT_SLICES;
+use crate::disperse::ssw::DEFAULT_SSW_SLICES;
 use crate::disperse::{
     Distance, Kernel, Koleo, Lloyd, Mma, Mmcs, Mmd, Regularizer, Sliced, SlicedAxis, Ssw,
     Uniformity,
@@ -128,9 +131,6 @@ impl MethodOptions {
 const DEFAULT_GAMMA: f64 = 1.0;
 const DEFAULT_S: f64 = 1.0;
 const DEFAULT_T: f64 = 2.0;
-const DEFAULT_SAMPLES: usize = 1000;
-const DEFAULT_SLICES: usize = 4;
-const DEFAULT_SSW_SLICES: usize = 100;
 
 /// `method` with the options it actually uses, for reports: `mmd (riesz, s 1, euclidean)`.
 ///

@@ -47,8 +47,9 @@ pub struct Mmcs;
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Koleo;
 
-/// Adds, for each point `i` with nearest neighbour `j`, the term `term(x_i, x_j)`, which
-/// returns the term's value and its derivatives in `x_i` and `x_j` through `push`.
+/// Sums `term(x_i, x_j)` over each point `i` and its nearest neighbour `j`, divided by `N`.
+/// `term` returns the value and the coefficients of `x_j` in `∂/∂x_i` and of `x_i` in
+/// `∂/∂x_j` (every term here depends on the pair only through `x_i·x_j`).
 fn sum_over_neighbours(
     x: &Points,
     scale: f64,
@@ -60,7 +61,6 @@ fn sum_over_neighbours(
     let mut value = 0.0;
     for (i, (j, _)) in nearest(x, x, true, ctx.par).into_iter().enumerate() {
         let (xi, xj) = (x.row(i), x.row(j));
-        // term = (value, coefficient of x_j in ∂/∂x_i, coefficient of x_i in ∂/∂x_j)
         let (v, to_i, to_j) = term(xi, xj);
         value += v;
         axpy(scale * to_i / n, xj, grad.row_mut(i));

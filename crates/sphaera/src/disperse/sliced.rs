@@ -57,17 +57,24 @@ pub(crate) fn check_slices(slices: usize) -> Result<usize> {
     Ok(slices)
 }
 
+/// Circles per step of [`Sliced`] and [`SlicedAxis`] unless told otherwise.
+pub(crate) const DEFAULT_SLICES: usize = 4;
+
 impl Default for Sliced {
     /// 4 circles per step.
     fn default() -> Self {
-        Self { slices: 4 }
+        Self {
+            slices: DEFAULT_SLICES,
+        }
     }
 }
 
 impl Default for SlicedAxis {
     /// 4 circles per step.
     fn default() -> Self {
-        Self { slices: 4 }
+        Self {
+            slices: DEFAULT_SLICES,
+        }
     }
 }
 

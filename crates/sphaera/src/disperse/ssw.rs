@@ -28,10 +28,15 @@ pub struct Ssw {
     slices: usize,
 }
 
+/// Planes per step unless told otherwise.
+pub(crate) const DEFAULT_SSW_SLICES: usize = 100;
+
 impl Default for Ssw {
     /// 100 planes per step, as the paper's experiments use.
     fn default() -> Self {
-        Self { slices: 100 }
+        Self {
+            slices: DEFAULT_SSW_SLICES,
+        }
     }
 }
 
