@@ -3,7 +3,9 @@
 
 use std::path::PathBuf;
 
+use clap::builder::TypedValueParser as _;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use sphaera::disperse::Method;
 
 /// Hyperspherical embeddings: dispersion on the sphere, measured against the best known.
 #[derive(Debug, Parser)]
@@ -28,8 +30,8 @@ pub struct DisperseArgs {
     #[arg(long)]
     pub dim: Option<usize>,
     /// The regularizer.
-    #[arg(long, value_enum, default_value_t = MethodArg::Mma)]
-    pub method: MethodArg,
+    #[arg(long, default_value = "mma", value_parser = method_parser())]
+    pub method: Method,
     /// Kernel of `mmd` [default: gaussian].
     #[arg(long, value_enum)]
     pub kernel: Option<KernelArg>,
@@ -86,18 +88,10 @@ pub struct DisperseArgs {
     pub threads: Option<usize>,
 }
 
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub enum MethodArg {
-    Mmd,
-    Uniformity,
-    Mhe,
-    Mma,
-    Mmcs,
-    Koleo,
-    Lloyd,
-    Sliced,
-    SlicedAxis,
-    Ssw,
+/// Accepts exactly the library's method names, listing them in help and errors.
+fn method_parser() -> impl clap::builder::TypedValueParser<Value = Method> {
+    clap::builder::PossibleValuesParser::new(Method::ALL.map(Method::name))
+        .map(|name| name.parse().expect("a listed name"))
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]

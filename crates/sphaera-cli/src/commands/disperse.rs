@@ -14,7 +14,7 @@ use sphaera::disperse::{
 use sphaera::optim::{Adam, EuclideanStep, Optimizer, Schedule, Sgd};
 use sphaera::{metrics, random, tammes, Par, Points};
 
-use crate::cli::{DisperseArgs, DistanceArg, KernelArg, MethodArg, OptimizerArg, ScheduleArg};
+use crate::cli::{DisperseArgs, DistanceArg, KernelArg, OptimizerArg, ScheduleArg};
 use crate::npy;
 
 /// Below this many steps a run is quick enough to need no progress bar.
@@ -91,7 +91,7 @@ impl Job {
                 bail!("--out: directory {} does not exist", parent.display());
             }
         }
-        let method = method_of(args.method);
+        let method = args.method;
         let options = MethodOptions {
             kernel: args.kernel.map(|k| match k {
                 KernelArg::Gaussian => KernelKind::Gaussian,
@@ -263,21 +263,6 @@ impl Job {
             }
         }
         Ok(())
-    }
-}
-
-fn method_of(arg: MethodArg) -> Method {
-    match arg {
-        MethodArg::Mmd => Method::Mmd,
-        MethodArg::Uniformity => Method::Uniformity,
-        MethodArg::Mhe => Method::Mhe,
-        MethodArg::Mma => Method::Mma,
-        MethodArg::Mmcs => Method::Mmcs,
-        MethodArg::Koleo => Method::Koleo,
-        MethodArg::Lloyd => Method::Lloyd,
-        MethodArg::Sliced => Method::Sliced,
-        MethodArg::SlicedAxis => Method::SlicedAxis,
-        MethodArg::Ssw => Method::Ssw,
     }
 }
 

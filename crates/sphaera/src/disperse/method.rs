@@ -76,6 +76,28 @@ impl Method {
     }
 }
 
+impl std::str::FromStr for Method {
+    type Err = crate::Error;
+
+    /// The method of a command-line name.
+    ///
+    /// ```
+    /// use sphaera::disperse::Method;
+    /// assert_eq!("sliced-axis".parse::<Method>().unwrap(), Method::SlicedAxis);
+    /// assert!("bogus".parse::<Method>().is_err());
+    /// ```
+    fn from_str(name: &str) -> Result<Self> {
+        Method::ALL
+            .into_iter()
+            .find(|m| m.name() == name)
+            .ok_or_else(|| crate::Error::InvalidParameter {
+                name: "method",
+                expected: "one of the methods",
+                value: name.to_string(),
+            })
+    }
+}
+
 impl fmt::Display for Method {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())

@@ -96,14 +96,7 @@ impl Sliced {
         par: Par,
     ) -> f64 {
         let circles = planes.n() / 2;
-        let n = x.n();
-        let coords = project(x, planes);
-        let mut dcoords = vec![0.0; coords.len()];
-        let values = par.for_each_chunk(&mut dcoords, 2 * n, |s, out| {
-            let (d1, d2) = out.split_at_mut(n);
-            let v = &coords[2 * s * n..2 * (s + 1) * n];
-            circle_residual(&v[..n], &v[n..], d1, d2)
-        });
+        let (values, dcoords) = over_circles(x, planes, par, circle_residual);
         pull_back(&dcoords, planes, scale / circles as f64, grad);
         values.iter().sum::<f64>() / circles as f64
     }
@@ -183,7 +176,7 @@ pub fn random_planes(circles: usize, dim: usize, rng: &mut SeededRng) -> Points 
 
 /// The coordinates of every point in every plane, column-major `N × 2K`: column `2s` holds
 /// `x_i·p_s`, column `2s + 1` holds `x_i·q_s`.
-pub(crate) fn project(x: &Points, planes: &Points) -> Vec<f64> {
+fn project(x: &Points, planes: &Points) -> Vec<f64> {
     let (n, d, cols) = (x.n(), x.dim(), planes.n());
     let mut coords = vec![0.0; n * cols];
     gemm(
@@ -194,6 +187,26 @@ pub(crate) fn project(x: &Points, planes: &Points) -> Vec<f64> {
         MatMut::col_major(&mut coords, n, cols),
     );
     coords
+}
+
+/// Projects the points on every plane, then runs `circle(v1, v2, d1, d2)` on each plane's
+/// coordinates in parallel. Returns each circle's value and the derivatives it wrote, laid
+/// out as [`project`]'s coordinates, ready for [`pull_back`].
+pub(crate) fn over_circles(
+    x: &Points,
+    planes: &Points,
+    par: Par,
+    circle: impl Fn(&[f64], &[f64], &mut [f64], &mut [f64]) -> f64 + Sync,
+) -> (Vec<f64>, Vec<f64>) {
+    let n = x.n();
+    let coords = project(x, planes);
+    let mut dcoords = vec![0.0; coords.len()];
+    let values = par.for_each_chunk(&mut dcoords, 2 * n, |s, out| {
+        let (d1, d2) = out.split_at_mut(n);
+        let v = &coords[2 * s * n..2 * (s + 1) * n];
+        circle(&v[..n], &v[n..], d1, d2)
+    });
+    (values, dcoords)
 }
 
 /// `grad += scale · dcoords · planes`, the chain rule through [`project`].

@@ -4,7 +4,7 @@ use std::f64::consts::PI;
 
 use crate::disperse::regularizer::{Context, Regularizer};
 use crate::disperse::sliced::{
-    angle_derivative, argsort, check_slices, project, pull_back, random_planes,
+    angle_derivative, argsort, check_slices, over_circles, pull_back, random_planes,
 };
 use crate::error::Result;
 use crate::par::Par;
@@ -57,14 +57,7 @@ impl Ssw {
         par: Par,
     ) -> f64 {
         let circles = planes.n() / 2;
-        let n = x.n();
-        let coords = project(x, planes);
-        let mut dcoords = vec![0.0; coords.len()];
-        let distances = par.for_each_chunk(&mut dcoords, 2 * n, |s, out| {
-            let (d1, d2) = out.split_at_mut(n);
-            let v = &coords[2 * s * n..2 * (s + 1) * n];
-            circle_w2_to_uniform(&v[..n], &v[n..], d1, d2)
-        });
+        let (distances, dcoords) = over_circles(x, planes, par, circle_w2_to_uniform);
         let mean = distances.iter().sum::<f64>() / circles as f64;
         let value = mean.max(0.0).sqrt();
         // d sqrt(mean)/d W_l = 1 / (2 K sqrt(mean)); floored where every circle is uniform.
