@@ -19,6 +19,52 @@ pub struct Cli {
 pub enum Command {
     /// Spread points on the unit sphere with a dispersion regularizer.
     Disperse(DisperseArgs),
+    /// Prepare hierarchy data: WordNet closures and link-prediction splits.
+    #[command(subcommand)]
+    Data(DataCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DataCommand {
+    /// Write the transitive closure of WordNet's noun hierarchy (child<TAB>ancestor).
+    Wordnet(WordnetArgs),
+    /// Split a hierarchy for link prediction (Ganea et al. 2018) into train, valid and test.
+    Split(SplitArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct WordnetArgs {
+    /// The WordNet database directory (holding data.noun and index.noun).
+    #[arg(long, default_value = sphaera::data::DEFAULT_DICT)]
+    pub dict: PathBuf,
+    /// Only the subtree under this synset, e.g. mammal.n.01.
+    #[arg(long)]
+    pub root: Option<String>,
+    /// Where to write the closure.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Print one JSON object instead of a summary.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SplitArgs {
+    /// Edge list (child<TAB>parent; any edges, the closure is taken) [default: the embedded mammal closure].
+    #[arg(long)]
+    pub edges: Option<PathBuf>,
+    /// Share (%) of the non-basic edges added to training: 0 to 90.
+    #[arg(long, allow_hyphen_values = true)]
+    pub percent: f64,
+    /// Seed of every draw.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Directory for train.tsv, valid.tsv, valid_neg.tsv, test.tsv and test_neg.tsv.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Print one JSON object instead of a summary.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

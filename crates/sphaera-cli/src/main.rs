@@ -3,6 +3,7 @@
 
 mod cli;
 mod commands;
+mod hierarchy;
 mod npy;
 mod output;
 mod system;
@@ -12,7 +13,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, DataCommand};
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -29,6 +30,8 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Disperse(args) => commands::disperse::run(args),
+        Command::Data(DataCommand::Wordnet(args)) => commands::data::wordnet(args),
+        Command::Data(DataCommand::Split(args)) => commands::data::split(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -30,6 +30,36 @@ pub enum Error {
     /// Two arrays whose shapes must agree do not.
     #[error("shape mismatch: {0}")]
     Shape(String),
+    /// A line of a data file that cannot be read.
+    #[error("{file}:{line}: {message}")]
+    Parse {
+        /// The file (or source) name.
+        file: String,
+        /// One-based line number.
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// A data file with nothing usable in it.
+    #[error("{file}: {message}")]
+    EmptyData {
+        /// The file (or source) name.
+        file: String,
+        /// What is missing.
+        message: String,
+    },
+    /// A hierarchy whose is-a edges go round in a circle.
+    #[error("the hierarchy has a cycle: {}", .nodes.join(" -> "))]
+    Cycle {
+        /// The nodes on the cycle, in order, the first repeated at the end.
+        nodes: Vec<String>,
+    },
+    /// A node name that the hierarchy does not have.
+    #[error("unknown node {name}")]
+    UnknownNode {
+        /// The name asked for.
+        name: String,
+    },
 }
 
 /// Shorthand for results of this crate.

@@ -39,10 +39,12 @@
 //! assert!(metrics::min_angle(run.points(), Par::Seq) > before);
 //! ```
 
+pub mod data;
 pub mod disperse;
 #[doc = include_str!("../doc/for_pytorch_users.md")]
 pub mod for_pytorch_users {}
 mod error;
+pub mod eval;
 mod linalg;
 pub mod metrics;
 pub mod optim;

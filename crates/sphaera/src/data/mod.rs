@@ -1,0 +1,14 @@
+//! Hierarchies: edge lists, WordNet read from its own database files, the embedded default
+//! dataset, and the link-prediction split of Ganea et al. (2018).
+
+mod edges;
+mod embedded;
+mod graph;
+mod split;
+mod wordnet;
+
+pub use edges::{parse_edges, EdgeList};
+pub use embedded::{mammals, MAMMALS_SOURCE, WORDNET_LICENSE};
+pub use graph::{Closure, Hierarchy};
+pub use split::{split, Split, SplitCounts};
+pub use wordnet::{load_nouns, DEFAULT_DICT};

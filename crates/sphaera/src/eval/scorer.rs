@@ -1,0 +1,29 @@
+//! What a model offers the evaluation: a score for "`v` is an ancestor of `u`".
+
+/// A model's belief that node `v` is an ancestor of node `u`: higher is more likely.
+///
+/// Any `Fn(u32, u32) -> f64 + Sync` is a scorer; a model can override
+/// [`Scorer::score_all`] to score one node against all at once.
+///
+/// ```
+/// use sphaera::eval::Scorer;
+/// let depth_gap = |u: u32, v: u32| -(u as f64 - v as f64).abs();
+/// assert_eq!(depth_gap.score(3, 1), -2.0);
+/// ```
+pub trait Scorer: Sync {
+    /// The score of the pair `(u, v)`.
+    fn score(&self, u: u32, v: u32) -> f64;
+
+    /// The scores of `u` against every node `v = 0, 1, …` into `out`.
+    fn score_all(&self, u: u32, out: &mut [f64]) {
+        for (v, o) in out.iter_mut().enumerate() {
+            *o = self.score(u, v as u32);
+        }
+    }
+}
+
+impl<F: Fn(u32, u32) -> f64 + Sync> Scorer for F {
+    fn score(&self, u: u32, v: u32) -> f64 {
+        self(u, v)
+    }
+}
