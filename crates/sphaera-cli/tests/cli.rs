@@ -372,3 +372,300 @@ fn help_and_version_succeed() {
         assert!(!out.stdout.is_empty());
     }
 }
+
+/// The installed WordNet database, when there is one (CI installs it and sets
+/// `SPHAERA_REQUIRE_WORDNET`, so there these tests never skip).
+fn wordnet_installed() -> bool {
+    let present = Path::new("/usr/share/wordnet/data.noun").exists();
+    if !present && std::env::var_os("SPHAERA_REQUIRE_WORDNET").is_some() {
+        panic!("SPHAERA_REQUIRE_WORDNET is set but /usr/share/wordnet/data.noun is missing");
+    }
+    if !present {
+        eprintln!("skipped: no WordNet database (apt-get install wordnet-base)");
+    }
+    present
+}
+
+fn line_count(path: &Path) -> usize {
+    std::fs::read_to_string(path).unwrap().lines().count()
+}
+
+#[test]
+fn wordnet_closures_have_the_published_counts() {
+    if !wordnet_installed() {
+        return;
+    }
+    let dir = temp();
+    let nouns = dir.path().join("nouns.tsv");
+    let v = json(&["data", "wordnet", "--out", nouns.to_str().unwrap()]);
+    assert_eq!(
+        (v["nodes"].as_u64(), v["edges"].as_u64()),
+        (Some(82_115), Some(743_241))
+    );
+    assert_eq!(line_count(&nouns), 743_241);
+    let mammal = dir.path().join("mammal.tsv");
+    let v = json(&[
+        "data",
+        "wordnet",
+        "--root",
+        "mammal.n.01",
+        "--out",
+        mammal.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        (v["nodes"].as_u64(), v["edges"].as_u64()),
+        (Some(1_182), Some(6_542))
+    );
+    // The embedded default is this very file.
+    let written = std::fs::read_to_string(&mammal).unwrap();
+    let embedded: Vec<(String, String)> = sphaera::data::mammals().edges;
+    let lines: Vec<(String, String)> = written
+        .lines()
+        .map(|l| {
+            l.split_once('\t')
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(lines, embedded);
+    // Ganea et al.'s noun split, from the command.
+    let out = dir.path().join("split");
+    let v = json(&[
+        "data",
+        "split",
+        "--edges",
+        nouns.to_str().unwrap(),
+        "--percent",
+        "25",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let expected = [
+        ("closure_edges", 661_127),
+        ("basic_edges", 84_363),
+        ("valid", 28_838),
+        ("test", 28_838),
+        ("valid_neg", 288_380),
+        ("test_neg", 288_380),
+        ("train", 228_554),
+    ];
+    for (key, count) in expected {
+        assert_eq!(v[key].as_u64(), Some(count), "{key}");
+    }
+    for (file, count) in [
+        ("train.tsv", 228_554),
+        ("valid.tsv", 28_838),
+        ("valid_neg.tsv", 288_380),
+        ("test.tsv", 28_838),
+        ("test_neg.tsv", 288_380),
+    ] {
+        assert_eq!(line_count(&out.join(file)), count, "{file}");
+    }
+}
+
+#[test]
+fn the_default_split_is_of_the_embedded_mammals() {
+    let dir = temp();
+    let out = dir.path().join("split");
+    let v = json(&[
+        "data",
+        "split",
+        "--percent",
+        "10",
+        "--seed",
+        "3",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        (
+            v["closure_edges"].as_u64(),
+            v["basic_edges"].as_u64(),
+            v["test"].as_u64()
+        ),
+        (Some(5361), Some(1176), Some(209))
+    );
+    assert_eq!(line_count(&out.join("train.tsv")), 1176 + 418);
+    assert_eq!(line_count(&out.join("test_neg.tsv")), 2090);
+    let again = dir.path().join("again");
+    json(&[
+        "data",
+        "split",
+        "--percent",
+        "10",
+        "--seed",
+        "3",
+        "--out",
+        again.to_str().unwrap(),
+    ]);
+    for file in [
+        "train.tsv",
+        "valid.tsv",
+        "valid_neg.tsv",
+        "test.tsv",
+        "test_neg.tsv",
+    ] {
+        assert_eq!(
+            std::fs::read(out.join(file)).unwrap(),
+            std::fs::read(again.join(file)).unwrap(),
+            "{file}"
+        );
+    }
+    // Any edge list works, duplicates and self loops noted on stderr.
+    let edges = dir.path().join("toy.tsv");
+    let toy: String = (1..40)
+        .map(|i| format!("n{i}\tn{}\n", i / 2))
+        .collect::<String>()
+        + "n3\tn1\nn5\tn5\n";
+    std::fs::write(&edges, toy).unwrap();
+    let out = sphaera(&[
+        "data",
+        "split",
+        "--edges",
+        edges.to_str().unwrap(),
+        "--percent",
+        "0",
+        "--out",
+        dir.path().join("toy").to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("dropped 1 duplicate edge(s) and 1 self loop(s)"));
+}
+
+/// A tiny WordNet database: entity, and two synsets below it.
+fn tiny_dict(dir: &Path, data_noun: &str) {
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(dir.join("data.noun"), data_noun).unwrap();
+    let index = "  1 a license line\nabstraction n 1 1 @ 1 0 00002137  \nentity n 1 1 ~ 1 0 00001740  \nthing n 1 1 @ 1 0 00002452  \nobject n 1 1 @ 1 0 00002452  \n";
+    std::fs::write(dir.join("index.noun"), index).unwrap();
+}
+
+const TINY_DATA: &str = "  1 a license line\n00001740 03 n 01 entity 0 000 | that which exists\n00002137 03 n 01 abstraction 0 001 @ 00001740 n 0000 | a concept\n00002452 03 n 02 Thing 0 object 0 001 @ 00001740 n 0000 | a separate entity\n";
+
+#[test]
+fn a_small_database_names_synsets_as_nltk_does() {
+    let dir = temp();
+    let dict = dir.path().join("dict");
+    tiny_dict(&dict, TINY_DATA);
+    let out = dir.path().join("c.tsv");
+    let v = json(&[
+        "data",
+        "wordnet",
+        "--dict",
+        dict.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(v["edges"].as_u64(), Some(2));
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        "abstraction.n.01\tentity.n.01\nthing.n.01\tentity.n.01\n"
+    );
+}
+
+/// Runs a data command that must fail: exit code 2, one line on stderr containing
+/// `expected`, and nothing left in `dir`'s output folder.
+fn refused_data(args: &[&str], expected: &str, out_dir: &Path) {
+    let out = sphaera(args);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+    assert_eq!(
+        stderr.trim_end().lines().count(),
+        1,
+        "{args:?}: one line, got {stderr:?}"
+    );
+    assert!(
+        stderr.contains(expected),
+        "{args:?}: {stderr:?} should mention {expected:?}"
+    );
+    let left = std::fs::read_dir(out_dir).map(|d| d.count()).unwrap_or(0);
+    assert_eq!(left, 0, "{args:?} left output behind");
+}
+
+#[test]
+fn bad_hierarchy_input_is_refused_in_one_line() {
+    let dir = temp();
+    let out = dir.path().join("out");
+    let file = |name: &str, text: &[u8]| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p.to_str().unwrap().to_string()
+    };
+    let outs = out.to_str().unwrap();
+    let split = |edges: &str| {
+        vec![
+            "data",
+            "split",
+            "--edges",
+            edges,
+            "--percent",
+            "10",
+            "--out",
+            outs,
+        ]
+        .into_iter()
+        .map(String::from)
+        .collect::<Vec<_>>()
+    };
+    let run = |args: Vec<String>, expected: &str| {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        refused_data(&args, expected, &out);
+    };
+    run(
+        split(&file("one.tsv", b"a\tb\nc\n")),
+        "one.tsv:2: expected child<TAB>parent, found one column",
+    );
+    run(
+        split(&file("cycle.tsv", b"a\tb\nb\tc\nc\ta\n")),
+        "cycle: a -> b -> c -> a",
+    );
+    run(split(&file("empty.tsv", b"")), "empty.tsv: no edges");
+    run(
+        split(&file("latin.tsv", b"a\tb\nd\xe9j\xe0\tb\n")),
+        "latin.tsv:2: not UTF-8",
+    );
+    run(
+        split(&dir.path().join("missing.tsv").to_string_lossy()),
+        "missing.tsv",
+    );
+    let mut bad_percent = split(&file("ok.tsv", b"a\tb\n"));
+    bad_percent[5] = "95".into();
+    run(bad_percent, "--percent must be between 0 and 90");
+
+    let dict = dir.path().join("dict");
+    let out_file = out.join("c.tsv");
+    std::fs::create_dir_all(&out).unwrap();
+    let wordnet = |extra: &[&str]| {
+        let mut args = vec![
+            "data",
+            "wordnet",
+            "--dict",
+            dict.to_str().unwrap(),
+            "--out",
+            out_file.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        args.into_iter().map(String::from).collect::<Vec<_>>()
+    };
+    tiny_dict(&dict, &TINY_DATA.replace(" | a concept", ""));
+    run(wordnet(&[]), "data.noun:3: truncated synset line");
+    tiny_dict(
+        &dict,
+        &TINY_DATA.replace(
+            "001 @ 00001740 n 0000 | a concept",
+            "002 @ 00001740 n 0000 | a concept",
+        ),
+    );
+    run(
+        wordnet(&[]),
+        "data.noun:3: truncated synset line: missing pointer symbol",
+    );
+    tiny_dict(&dict, TINY_DATA);
+    run(
+        wordnet(&["--root", "unicorn.n.01"]),
+        "--root: no synset unicorn.n.01",
+    );
+    std::fs::remove_dir_all(&dict).unwrap();
+    run(wordnet(&[]), "cannot read");
+}

@@ -2,7 +2,9 @@
 
 mod cases;
 mod dispersion;
+mod evaluation;
 mod gradients;
+mod hierarchy;
 mod invariance;
 mod known;
 mod optim;
