@@ -11,4 +11,4 @@ pub use edges::{parse_edges, EdgeList};
 pub use embedded::{mammals, MAMMALS_SOURCE, WORDNET_LICENSE};
 pub use graph::{Closure, Hierarchy};
 pub use split::{split, Split, SplitCounts};
-pub use wordnet::{load_nouns, DEFAULT_DICT};
+pub use wordnet::{load_nouns, parse_nouns, DEFAULT_DICT};

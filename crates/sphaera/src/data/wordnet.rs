@@ -29,41 +29,66 @@ pub fn load_nouns(dir: &Path) -> Result<Hierarchy> {
     let index_path = dir.join("index.noun");
     let data = read_text(&data_path)?;
     let index = read_text(&index_path)?;
-    let data_name = data_path.display().to_string();
-    let index_name = index_path.display().to_string();
+    parse_nouns(
+        &data,
+        &index,
+        &data_path.display().to_string(),
+        &index_path.display().to_string(),
+    )
+}
 
+/// Builds the noun hierarchy from the texts of `data.noun` and `index.noun`; the names are
+/// used in errors, with line numbers.
+///
+/// ```
+/// let data = "00001740 03 n 01 entity 0 000 | that which exists\n\
+///             00002137 03 n 01 abstraction 0 001 @ 00001740 n 0000 | a concept\n";
+/// let index = "abstraction n 1 1 @ 1 0 00002137\nentity n 1 1 ~ 1 0 00001740\n";
+/// let nouns = sphaera::data::parse_nouns(data, index, "data.noun", "index.noun").unwrap();
+/// assert_eq!(nouns.names(), ["entity.n.01", "abstraction.n.01"]);
+/// ```
+pub fn parse_nouns(
+    data: &str,
+    index: &str,
+    data_name: &str,
+    index_name: &str,
+) -> Result<Hierarchy> {
     let mut synsets = Vec::new();
     for (number, line) in data.lines().enumerate() {
-        if let Some(synset) = parse_data_line(line).map_err(|message| Error::Parse {
-            file: data_name.clone(),
+        let parsed = parse_data_line(line).map_err(|message| Error::Parse {
+            file: data_name.to_string(),
             line: number + 1,
             message,
-        })? {
-            synsets.push(synset);
-        }
+        })?;
+        synsets.extend(parsed);
     }
     if synsets.is_empty() {
         return Err(Error::EmptyData {
-            file: data_name,
+            file: data_name.to_string(),
             message: "no synsets".into(),
         });
     }
     let mut senses: HashMap<&str, Vec<u32>> = HashMap::new();
     for (number, line) in index.lines().enumerate() {
-        if let Some((lemma, offsets)) = parse_index_line(line).map_err(|message| Error::Parse {
-            file: index_name.clone(),
+        let parsed = parse_index_line(line).map_err(|message| Error::Parse {
+            file: index_name.to_string(),
             line: number + 1,
             message,
-        })? {
+        })?;
+        if let Some((lemma, offsets)) = parsed {
             senses.insert(lemma, offsets);
         }
     }
 
-    let position: HashMap<u32, u32> = synsets
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.offset, i as u32))
-        .collect();
+    let mut position = HashMap::with_capacity(synsets.len());
+    for (i, s) in synsets.iter().enumerate() {
+        if position.insert(s.offset, i as u32).is_some() {
+            return Err(Error::EmptyData {
+                file: data_name.to_string(),
+                message: format!("synset {:08} appears twice", s.offset),
+            });
+        }
+    }
     let mut names = Vec::with_capacity(synsets.len());
     for synset in &synsets {
         let lemma = synset.first_lemma.to_lowercase();
@@ -71,7 +96,7 @@ pub fn load_nouns(dir: &Path) -> Result<Hierarchy> {
             .get(lemma.as_str())
             .and_then(|offsets| offsets.iter().position(|&o| o == synset.offset))
             .ok_or_else(|| Error::EmptyData {
-                file: index_name.clone(),
+                file: index_name.to_string(),
                 message: format!("no sense of {lemma} lists synset {:08}", synset.offset),
             })?;
         names.push(format!("{lemma}.n.{:02}", sense + 1));
@@ -80,7 +105,7 @@ pub fn load_nouns(dir: &Path) -> Result<Hierarchy> {
     for (child, synset) in synsets.iter().enumerate() {
         for parent in &synset.parents {
             let p = position.get(parent).ok_or_else(|| Error::EmptyData {
-                file: data_name.clone(),
+                file: data_name.to_string(),
                 message: format!(
                     "synset {:08} points to missing synset {parent:08}",
                     synset.offset
@@ -185,8 +210,9 @@ fn parse_index_line(line: &str) -> std::result::Result<Option<(&str, Vec<u32>)>,
     };
     let synsets = count(2, "synset count")?;
     let pointers = count(3, "pointer count")?;
-    let first = 4 + pointers + 2;
-    if fields.len() != first + synsets {
+    // Counts come from the file: add them without overflow.
+    let first = pointers.checked_add(6).ok_or("pointer count too large")?;
+    if first.checked_add(synsets) != Some(fields.len()) {
         return Err(format!(
             "expected {synsets} synset offsets, found {}",
             fields.len().saturating_sub(first)
@@ -207,9 +233,8 @@ mod tests {
 
     #[test]
     fn a_synset_line_gives_its_offset_first_lemma_and_is_a_pointers() {
-        let s = parse_data_line(&DOG.replace(" 023 ", " 003 "))
-            .unwrap()
-            .unwrap();
+        let line = DOG.replace(" 023 ", " 003 ");
+        let s = parse_data_line(&line).unwrap().unwrap();
         assert_eq!(
             s,
             SynsetLine {
