@@ -136,6 +136,7 @@ impl NodeWorkspace {
         self.ancestor_scores.sort_by(f64::total_cmp);
         self.at_least.clear();
         self.at_least.resize(k + 1, 0);
+        let lowest = self.ancestor_scores[0];
         let mut next_ancestor = ancestors.iter().peekable();
         for (w, &s) in scores.iter().enumerate() {
             let w = w as u32;
@@ -147,6 +148,10 @@ impl NodeWorkspace {
                 continue;
             }
             let s = if s.is_nan() { f64::INFINITY } else { s };
+            // Below every ancestor (most nodes, for a good model): ahead of none.
+            if s < lowest {
+                continue;
+            }
             // This non-ancestor ranks ahead of every ancestor scoring at most s.
             let covered = self.ancestor_scores.partition_point(|&a| a <= s);
             self.at_least[0] += 1;
