@@ -42,7 +42,13 @@ fn main() {
     let hierarchy = Hierarchy::from_edge_list(&list).expect("acyclic");
     let closure = hierarchy.closure();
     let model = Euclidean(gaussian_points(hierarchy.n(), DIM, &mut seeded(0)));
-    for sampling in [Sampling::Nodes { count: 1000, seed: 0 }, Sampling::All] {
+    for sampling in [
+        Sampling::Nodes {
+            count: 1000,
+            seed: 0,
+        },
+        Sampling::All,
+    ] {
         let clock = Instant::now();
         let r = reconstruction(&closure, &model, sampling, Par::Rayon);
         println!(
