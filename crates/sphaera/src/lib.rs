@@ -39,6 +39,7 @@
 //! assert!(metrics::min_angle(run.points(), Par::Seq) > before);
 //! ```
 
+pub mod ball;
 pub mod data;
 pub mod disperse;
 #[doc = include_str!("../doc/for_pytorch_users.md")]

@@ -1,5 +1,6 @@
 //! Property and reference tests of the library, in one test binary.
 
+mod balls;
 mod cases;
 mod dispersion;
 mod evaluation;
