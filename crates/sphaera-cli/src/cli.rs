@@ -22,6 +22,118 @@ pub enum Command {
     /// Prepare hierarchy data: WordNet closures and link-prediction splits.
     #[command(subcommand)]
     Data(DataCommand),
+    /// Embed a hierarchy as balls (SpheREx) and evaluate it.
+    #[command(subcommand)]
+    Hierarchy(HierarchyCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HierarchyCommand {
+    /// Train a model on a hierarchy (the embedded mammal closure by default).
+    Train(TrainArgs),
+    /// Evaluate a trained model on the closure of an edge list (reconstruction).
+    Eval(EvalArgs),
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum ModelArg {
+    /// Balls in R^d.
+    Spherex,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum RegimeArg {
+    /// Negatives filtered only against the training edges, as the published baselines do.
+    Published,
+    /// Negatives filtered against the closure of the training edges.
+    ClosureAware,
+}
+
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    /// Edge list (child<TAB>parent) [default: the embedded mammal closure].
+    #[arg(long)]
+    pub edges: Option<PathBuf>,
+    /// The model.
+    #[arg(long, value_enum, default_value_t = ModelArg::Spherex)]
+    pub model: ModelArg,
+    /// Dimension of the space.
+    #[arg(long, default_value_t = 10, allow_hyphen_values = true)]
+    pub dim: i64,
+    /// Epochs (passes over the training edges).
+    #[arg(long, default_value_t = 100)]
+    pub epochs: u64,
+    /// `reconstruction` (train and evaluate on the whole closure) or `split:P` (link
+    /// prediction with P% of the non-basic edges in training).
+    #[arg(long, default_value = "reconstruction")]
+    pub protocol: String,
+    /// Read the split from this directory (as `sphaera data split` writes it) instead of making it.
+    #[arg(long)]
+    pub split: Option<PathBuf>,
+    /// What negatives are filtered against, for `split:P`.
+    #[arg(long, value_enum, default_value_t = RegimeArg::Published)]
+    pub regime: RegimeArg,
+    /// Negatives per training edge.
+    #[arg(long, default_value_t = 10)]
+    pub negatives: usize,
+    /// Training edges per Adam step.
+    #[arg(long, default_value_t = 256)]
+    pub batch_size: usize,
+    /// Adam's step size.
+    #[arg(long, default_value_t = 0.01, allow_hyphen_values = true)]
+    pub lr: f64,
+    /// Temperature of the soft containment and exclusion margins.
+    #[arg(long, default_value_t = 0.05, allow_hyphen_values = true)]
+    pub temperature: f64,
+    /// Margin that positives must exceed and negatives stay below.
+    #[arg(long, default_value_t = 0.01, allow_hyphen_values = true)]
+    pub margin: f64,
+    /// Weight of −ln P(ancestor | child) for training edges (0: margins only).
+    #[arg(long, default_value_t = 0.0, allow_hyphen_values = true)]
+    pub volume_weight: f64,
+    /// Floor of ln P (volume clipping).
+    #[arg(long, default_value_t = -10.0, allow_hyphen_values = true)]
+    pub ln_p_floor: f64,
+    /// Weight of the radii (radius regularization).
+    #[arg(long, default_value_t = 1e-3, allow_hyphen_values = true)]
+    pub radius_weight: f64,
+    /// Smallest radius.
+    #[arg(long, default_value_t = 1e-3, allow_hyphen_values = true)]
+    pub min_radius: f64,
+    /// Evaluate every this many epochs (progress, and the best epoch for split:P).
+    #[arg(long, default_value_t = 10)]
+    pub eval_every: u64,
+    /// Seed of the split, the initialization and every draw.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Write the model here (safetensors, with the node names).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Write a checkpoint (model and optimizer state) here...
+    #[arg(long)]
+    pub checkpoint: Option<PathBuf>,
+    /// ...every this many epochs.
+    #[arg(long, default_value_t = 10)]
+    pub checkpoint_every: u64,
+    /// Continue from this checkpoint.
+    #[arg(long)]
+    pub resume: Option<PathBuf>,
+    /// Print one JSON object instead of a summary.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// The model (safetensors, as `hierarchy train --out` writes it).
+    #[arg(long)]
+    pub model_file: PathBuf,
+    /// Edge list whose closure is evaluated [default: the embedded mammal closure].
+    #[arg(long)]
+    pub edges: Option<PathBuf>,
+    /// Print one JSON object instead of a summary.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -4,6 +4,7 @@
 mod cli;
 mod commands;
 mod hierarchy;
+mod model_file;
 mod npy;
 mod output;
 mod system;
@@ -13,7 +14,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::cli::{Cli, Command, DataCommand};
+use crate::cli::{Cli, Command, DataCommand, HierarchyCommand};
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -32,6 +33,8 @@ fn main() -> ExitCode {
         Command::Disperse(args) => commands::disperse::run(args),
         Command::Data(DataCommand::Wordnet(args)) => commands::data::wordnet(args),
         Command::Data(DataCommand::Split(args)) => commands::data::split(args),
+        Command::Hierarchy(HierarchyCommand::Train(args)) => commands::hierarchy::train(args),
+        Command::Hierarchy(HierarchyCommand::Eval(args)) => commands::hierarchy::eval(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

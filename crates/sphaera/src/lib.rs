@@ -46,6 +46,7 @@ pub mod disperse;
 pub mod for_pytorch_users {}
 mod error;
 pub mod eval;
+pub mod hierarchy;
 mod linalg;
 pub mod metrics;
 pub mod optim;

@@ -42,6 +42,12 @@ impl Hierarchy {
         Ok(graph)
     }
 
+    /// Builds the graph on `names` with the given `(child, parent)` index pairs, failing on a
+    /// cycle.
+    pub fn from_indexed_edges(names: Vec<String>, edges: &[(u32, u32)]) -> Result<Self> {
+        Self::from_indexed(names, edges.iter().copied())
+    }
+
     /// Builds the graph from names and index pairs `(child, parent)`.
     pub(crate) fn from_indexed(
         names: Vec<String>,
