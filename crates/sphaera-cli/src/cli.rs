@@ -30,7 +30,7 @@ pub enum Command {
 #[derive(Debug, Subcommand)]
 pub enum HierarchyCommand {
     /// Train a model on a hierarchy (the embedded mammal closure by default).
-    Train(TrainArgs),
+    Train(Box<TrainArgs>),
     /// Evaluate a trained model on the closure of an edge list (reconstruction).
     Eval(EvalArgs),
 }

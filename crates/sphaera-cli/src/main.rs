@@ -33,7 +33,7 @@ fn main() -> ExitCode {
         Command::Disperse(args) => commands::disperse::run(args),
         Command::Data(DataCommand::Wordnet(args)) => commands::data::wordnet(args),
         Command::Data(DataCommand::Split(args)) => commands::data::split(args),
-        Command::Hierarchy(HierarchyCommand::Train(args)) => commands::hierarchy::train(args),
+        Command::Hierarchy(HierarchyCommand::Train(args)) => commands::hierarchy::train(*args),
         Command::Hierarchy(HierarchyCommand::Eval(args)) => commands::hierarchy::eval(args),
     };
     match result {

@@ -68,6 +68,13 @@ impl HeldOut {
     }
 }
 
+/// A split read from files: the nodes, the training edges and the held-out pairs.
+struct SplitFiles {
+    nodes: Hierarchy,
+    train: Vec<(u32, u32)>,
+    held: HeldOut,
+}
+
 /// The best validation F1 so far, with the test figures at that epoch.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 struct Best {
@@ -133,7 +140,10 @@ pub fn train(args: TrainArgs) -> Result<()> {
         }
         Protocol::Split(percent) => {
             let (nodes, train, held) = match &args.split {
-                Some(dir) => read_split(dir, &hierarchy)?,
+                Some(dir) => {
+                    let files = read_split(dir, &hierarchy)?;
+                    (files.nodes, files.train, files.held)
+                }
                 None => {
                     let s = make_split(&hierarchy, percent, args.seed)?;
                     let held = HeldOut {
@@ -352,7 +362,7 @@ pub fn eval(args: EvalArgs) -> Result<()> {
 
 /// Reads `train.tsv`, `valid.tsv`, `valid_neg.tsv`, `test.tsv`, `test_neg.tsv` from `dir`,
 /// naming nodes of `hierarchy` without its root (as `data split` writes them).
-fn read_split(dir: &Path, hierarchy: &Hierarchy) -> Result<(Hierarchy, Vec<(u32, u32)>, HeldOut)> {
+fn read_split(dir: &Path, hierarchy: &Hierarchy) -> Result<SplitFiles> {
     let nodes = match hierarchy.roots()[..] {
         [root] => hierarchy.without(root),
         _ => hierarchy.clone(),
@@ -391,7 +401,7 @@ fn read_split(dir: &Path, hierarchy: &Hierarchy) -> Result<(Hierarchy, Vec<(u32,
         test_neg: read("test_neg.tsv")?,
     };
     let train = read("train.tsv")?;
-    Ok((nodes, train, held))
+    Ok(SplitFiles { nodes, train, held })
 }
 
 fn check_parent_exists(path: &Path) -> Result<()> {
