@@ -27,10 +27,9 @@ pub fn save(path: &Path, balls: &Balls, names: &[String]) -> Result<()> {
         ),
         ("log_radii", TensorView::new(Dtype::F64, vec![n], &radii)?),
     ];
-    let metadata = HashMap::from([
-        ("model".to_string(), "spherex".to_string()),
-        ("names".to_string(), serde_json::to_string(names)?),
-    ]);
+    // One key only: safetensors writes the metadata map in hash order, and a model file
+    // should be the same bytes every time.
+    let metadata = HashMap::from([("names".to_string(), serde_json::to_string(names)?)]);
     let bytes = safetensors::serialize(tensors, Some(metadata))?;
     write_atomically(path, |file| {
         use std::io::Write;

@@ -669,3 +669,184 @@ fn bad_hierarchy_input_is_refused_in_one_line() {
     std::fs::remove_dir_all(&dict).unwrap();
     run(wordnet(&[]), "cannot read");
 }
+
+#[test]
+fn hierarchy_train_and_eval_reconstruct_the_mammals() {
+    let dir = temp();
+    let model = dir.path().join("m.safetensors");
+    let v = json(&[
+        "hierarchy",
+        "train",
+        "--dim",
+        "10",
+        "--epochs",
+        "100",
+        "--out",
+        model.to_str().unwrap(),
+    ]);
+    for key in ["map", "mean_rank", "seconds", "seconds_per_epoch"] {
+        assert!(!v[key].is_null(), "{key} missing in {v}");
+    }
+    assert!(number(&v, "map") >= 0.999, "{v}");
+    let e = json(&["hierarchy", "eval", "--model-file", model.to_str().unwrap()]);
+    assert_eq!(
+        number(&e, "map"),
+        number(&v, "map"),
+        "the saved model is the trained one"
+    );
+    let s = json(&[
+        "hierarchy",
+        "train",
+        "--protocol",
+        "split:25",
+        "--epochs",
+        "60",
+    ]);
+    for key in ["valid_f1", "test_f1", "test_auroc", "test_ap", "best_epoch"] {
+        assert!(!s[key].is_null(), "{key} missing in {s}");
+    }
+    assert!(number(&s, "test_f1") > 0.5, "{s}");
+}
+
+#[test]
+fn a_killed_and_resumed_run_ends_with_the_same_model() {
+    let dir = temp();
+    let path = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+    let base = [
+        "hierarchy",
+        "train",
+        "--dim",
+        "4",
+        "--protocol",
+        "split:10",
+        "--eval-every",
+        "2",
+    ];
+    let run = |extra: &[&str]| {
+        let mut args = base.to_vec();
+        args.extend_from_slice(extra);
+        json(&args)
+    };
+    let straight = run(&["--epochs", "10", "--out", &path("straight.safetensors")]);
+    // Stopped after 5 epochs (its last checkpoint), then resumed to 10.
+    run(&[
+        "--epochs",
+        "5",
+        "--checkpoint",
+        &path("ck.json"),
+        "--checkpoint-every",
+        "5",
+    ]);
+    let resumed = run(&[
+        "--epochs",
+        "10",
+        "--resume",
+        &path("ck.json"),
+        "--out",
+        &path("resumed.safetensors"),
+    ]);
+    let same = std::fs::read(path("straight.safetensors")).unwrap()
+        == std::fs::read(path("resumed.safetensors")).unwrap();
+    assert!(same, "the resumed model differs from the uninterrupted one");
+    assert_eq!(straight["test_f1"], resumed["test_f1"]);
+    assert_eq!(straight["best_epoch"], resumed["best_epoch"]);
+}
+
+#[test]
+fn bad_hierarchy_training_input_is_refused_in_one_line() {
+    let dir = temp();
+    let out = dir.path().join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    let model = out.join("m.safetensors");
+    let run = |args: &[&str], expected: &str| refused_data(args, expected, &out);
+    run(
+        &[
+            "hierarchy",
+            "train",
+            "--dim",
+            "0",
+            "--out",
+            model.to_str().unwrap(),
+        ],
+        "--dim must be at least 1",
+    );
+    run(
+        &["hierarchy", "train", "--protocol", "split:95"],
+        "--protocol must be reconstruction or split:P",
+    );
+    run(
+        &["hierarchy", "train", "--lr", "-1", "--epochs", "1"],
+        "lr must be positive",
+    );
+    let junk = dir.path().join("junk.json");
+    std::fs::write(&junk, "{\"not\": \"a checkpoint\"}").unwrap();
+    run(
+        &[
+            "hierarchy",
+            "train",
+            "--resume",
+            junk.to_str().unwrap(),
+            "--out",
+            model.to_str().unwrap(),
+        ],
+        "not a valid checkpoint",
+    );
+    let fake = dir.path().join("fake.safetensors");
+    std::fs::write(&fake, b"definitely not safetensors").unwrap();
+    run(
+        &["hierarchy", "eval", "--model-file", fake.to_str().unwrap()],
+        "not a safetensors file",
+    );
+    // A model of the toy hierarchy cannot score the mammals.
+    let toy = dir.path().join("toy.tsv");
+    std::fs::write(&toy, "dog\tanimal\ncat\tanimal\n").unwrap();
+    let toy_model = dir.path().join("toy.safetensors");
+    json(&[
+        "hierarchy",
+        "train",
+        "--edges",
+        toy.to_str().unwrap(),
+        "--epochs",
+        "3",
+        "--out",
+        toy_model.to_str().unwrap(),
+    ]);
+    let mammals = dir.path().join("mammal.tsv");
+    std::fs::write(&mammals, "dog\tanimal\nwhale\tanimal\n").unwrap();
+    run(
+        &[
+            "hierarchy",
+            "eval",
+            "--model-file",
+            toy_model.to_str().unwrap(),
+            "--edges",
+            mammals.to_str().unwrap(),
+        ],
+        "node whale is not in the model",
+    );
+    let split = dir.path().join("split");
+    json(&[
+        "data",
+        "split",
+        "--edges",
+        toy.to_str().unwrap(),
+        "--percent",
+        "0",
+        "--out",
+        split.to_str().unwrap(),
+    ]);
+    std::fs::write(split.join("valid.tsv"), "dog\tunicorn\n").unwrap();
+    run(
+        &[
+            "hierarchy",
+            "train",
+            "--edges",
+            toy.to_str().unwrap(),
+            "--protocol",
+            "split:0",
+            "--split",
+            split.to_str().unwrap(),
+        ],
+        "valid.tsv:1: unknown node unicorn",
+    );
+}

@@ -10,6 +10,6 @@ mod invariance;
 mod known;
 mod optim;
 mod oracle;
-mod spherex;
 mod sphere;
+mod spherex;
 mod threads;

@@ -5,7 +5,10 @@ use rand::Rng;
 use sphaera::ball::{containment_margin, exclusion_margin};
 use sphaera::data::{mammals, parse_edges, Hierarchy};
 use sphaera::eval::{reconstruction, Sampling};
-use sphaera::hierarchy::{pair_loss, Balls, Known, PairGradient, PairKind, SpherexConfig, SpherexLoss, Trainer, TrainerState};
+use sphaera::hierarchy::{
+    pair_loss, Balls, Known, PairGradient, PairKind, SpherexConfig, SpherexLoss, Trainer,
+    TrainerState,
+};
 use sphaera::random::seeded;
 use sphaera::Par;
 
@@ -18,24 +21,60 @@ fn pair_loss_gradients_match_finite_differences() {
     let mut rng = seeded(5);
     let losses = [
         SpherexLoss::default(),
-        SpherexLoss { volume_weight: 0.3, ln_p_floor: -50.0, temperature: 0.3, ..SpherexLoss::default() },
+        SpherexLoss {
+            volume_weight: 0.3,
+            ln_p_floor: -50.0,
+            temperature: 0.3,
+            ..SpherexLoss::default()
+        },
     ];
     for dim in [2usize, 3, 10] {
         for _ in 0..20 {
             let centers: Vec<f64> = (0..2 * dim).map(|_| rng.random_range(-0.5..0.5)).collect();
-            let log_radii = [rng.random_range(-1.5..0.0f64), rng.random_range(-1.5..0.0f64)];
-            for kind in [PairKind::Contained, PairKind::Disjoint, PairKind::NotContained] {
+            let log_radii = [
+                rng.random_range(-1.5..0.0f64),
+                rng.random_range(-1.5..0.0f64),
+            ];
+            for kind in [
+                PairKind::Contained,
+                PairKind::Disjoint,
+                PairKind::NotContained,
+            ] {
                 for loss in &losses {
                     let f = |c: &[f64], r: &[f64]| {
-                        let mut g = PairGradient { center_a: vec![0.0; dim], center_b: vec![0.0; dim], log_radius_a: 0.0, log_radius_b: 0.0 };
+                        let mut g = PairGradient {
+                            center_a: vec![0.0; dim],
+                            center_b: vec![0.0; dim],
+                            log_radius_a: 0.0,
+                            log_radius_b: 0.0,
+                        };
                         pair_loss(&balls_from(dim, c, r), 0, 1, kind, loss, &mut g)
                     };
-                    let mut g = PairGradient { center_a: vec![0.0; dim], center_b: vec![0.0; dim], log_radius_a: 0.0, log_radius_b: 0.0 };
-                    pair_loss(&balls_from(dim, &centers, &log_radii), 0, 1, kind, loss, &mut g);
-                    let analytic: Vec<f64> = g.center_a.iter().chain(&g.center_b).copied().chain([g.log_radius_a, g.log_radius_b]).collect();
+                    let mut g = PairGradient {
+                        center_a: vec![0.0; dim],
+                        center_b: vec![0.0; dim],
+                        log_radius_a: 0.0,
+                        log_radius_b: 0.0,
+                    };
+                    pair_loss(
+                        &balls_from(dim, &centers, &log_radii),
+                        0,
+                        1,
+                        kind,
+                        loss,
+                        &mut g,
+                    );
+                    let analytic: Vec<f64> = g
+                        .center_a
+                        .iter()
+                        .chain(&g.center_b)
+                        .copied()
+                        .chain([g.log_radius_a, g.log_radius_b])
+                        .collect();
                     let h = 1e-6;
                     for (k, a) in analytic.iter().enumerate() {
-                        let (mut cp, mut cm, mut rp, mut rm) = (centers.clone(), centers.clone(), log_radii, log_radii);
+                        let (mut cp, mut cm, mut rp, mut rm) =
+                            (centers.clone(), centers.clone(), log_radii, log_radii);
                         if k < 2 * dim {
                             cp[k] += h;
                             cm[k] -= h;
@@ -44,7 +83,10 @@ fn pair_loss_gradients_match_finite_differences() {
                             rm[k - 2 * dim] -= h;
                         }
                         let numeric = (f(&cp, &rp) - f(&cm, &rm)) / (2.0 * h);
-                        assert!((a - numeric).abs() <= 1e-6 * a.abs().max(1.0), "{kind:?} d={dim} parameter {k}: {a} vs {numeric}");
+                        assert!(
+                            (a - numeric).abs() <= 1e-6 * a.abs().max(1.0),
+                            "{kind:?} d={dim} parameter {k}: {a} vs {numeric}"
+                        );
                     }
                 }
             }
@@ -56,7 +98,8 @@ fn pair_loss_gradients_match_finite_differences() {
 fn train(hierarchy: &Hierarchy, config: SpherexConfig, epochs: usize) -> Trainer {
     let closure = hierarchy.closure();
     let edges = closure.edges().collect();
-    let mut trainer = Trainer::new(hierarchy.n(), edges, Known::from_closure(&closure), config).unwrap();
+    let mut trainer =
+        Trainer::new(hierarchy.n(), edges, Known::from_closure(&closure), config).unwrap();
     for _ in 0..epochs {
         trainer.epoch();
     }
@@ -70,16 +113,30 @@ fn a_small_hierarchy_is_learned_perfectly() {
     let h = Hierarchy::from_edge_list(&parse_edges(text, "toy.tsv").unwrap()).unwrap();
     let closure = h.closure();
     for dim in [2, 3] {
-        let config = SpherexConfig { dim, batch_size: 8, ..SpherexConfig::default() };
+        let config = SpherexConfig {
+            dim,
+            batch_size: 8,
+            ..SpherexConfig::default()
+        };
         let trainer = train(&h, config, 400);
         let balls = trainer.balls();
         for u in 0..h.n() as u32 {
             for v in 0..h.n() as u32 {
                 let (ru, rv, d) = (balls.radius(u), balls.radius(v), balls.distance(u, v));
                 if closure.is_ancestor(u, v) {
-                    assert!(containment_margin(ru, rv, d) > 0.0, "d={dim}: {} not inside {}", h.name(u), h.name(v));
+                    assert!(
+                        containment_margin(ru, rv, d) > 0.0,
+                        "d={dim}: {} not inside {}",
+                        h.name(u),
+                        h.name(v)
+                    );
                 } else if u != v && !closure.is_ancestor(v, u) {
-                    assert!(exclusion_margin(ru, rv, d) > 0.0, "d={dim}: {} meets {}", h.name(u), h.name(v));
+                    assert!(
+                        exclusion_margin(ru, rv, d) > 0.0,
+                        "d={dim}: {} meets {}",
+                        h.name(u),
+                        h.name(v)
+                    );
                 }
             }
         }
@@ -91,22 +148,43 @@ fn mammals_are_reconstructed_almost_perfectly() {
     let h = Hierarchy::from_edge_list(&mammals()).unwrap();
     let closure = h.closure();
     for (dim, epochs, goal) in [(10, 100, 0.999), (2, 300, 0.995)] {
-        let trainer = train(&h, SpherexConfig { dim, ..SpherexConfig::default() }, epochs);
+        let trainer = train(
+            &h,
+            SpherexConfig {
+                dim,
+                ..SpherexConfig::default()
+            },
+            epochs,
+        );
         let r = reconstruction(&closure, trainer.balls(), Sampling::All, Par::Rayon);
-        assert!(r.map >= goal, "d={dim}: MAP {} (mean rank {})", r.map, r.mean_rank);
+        assert!(
+            r.map >= goal,
+            "d={dim}: MAP {} (mean rank {})",
+            r.map,
+            r.mean_rank
+        );
     }
 }
 
 #[test]
 fn a_resumed_run_ends_exactly_where_an_uninterrupted_one_does() {
     let h = Hierarchy::from_edge_list(&mammals()).unwrap();
-    let config = SpherexConfig { dim: 5, ..SpherexConfig::default() };
+    let config = SpherexConfig {
+        dim: 5,
+        ..SpherexConfig::default()
+    };
     let straight = train(&h, config.clone(), 6);
     let halfway = train(&h, config.clone(), 3);
     let saved = serde_json::to_string(halfway.state()).unwrap();
     let state: TrainerState = serde_json::from_str(&saved).unwrap();
     let closure = h.closure();
-    let mut resumed = Trainer::resume(state, closure.edges().collect(), Known::from_closure(&closure), config).unwrap();
+    let mut resumed = Trainer::resume(
+        state,
+        closure.edges().collect(),
+        Known::from_closure(&closure),
+        config,
+    )
+    .unwrap();
     for _ in 0..3 {
         resumed.epoch();
     }
