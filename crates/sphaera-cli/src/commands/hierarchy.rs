@@ -205,15 +205,18 @@ pub fn train(args: TrainArgs) -> Result<()> {
     );
     bar.set_position(trainer.epochs());
     let clock = Instant::now();
+    let mut training_seconds = 0.0;
     let first_epoch = trainer.epochs();
     while trainer.epochs() < args.epochs {
+        let epoch_clock = Instant::now();
         let stats = trainer.epoch();
+        training_seconds += epoch_clock.elapsed().as_secs_f64();
         let epoch = trainer.epochs();
         bar.set_position(epoch);
         if epoch % args.eval_every == 0 || epoch == args.epochs {
             let metric = match (&held_out, &closure) {
                 (Some(held), _) => {
-                    let lp = held.evaluate(trainer.balls());
+                    let lp = held.evaluate(&trainer.balls().scorer());
                     if best.as_ref().is_none_or(|b| lp.valid_f1 > b.valid_f1) {
                         best = Some(Best {
                             epoch,
@@ -234,7 +237,7 @@ pub fn train(args: TrainArgs) -> Result<()> {
                     };
                     format!(
                         "MAP {:.4} (sampled)",
-                        reconstruction(closure, trainer.balls(), sample, Par::Rayon).map
+                        reconstruction(closure, &trainer.balls().scorer(), sample, Par::Rayon).map
                     )
                 }
                 (None, None) => String::new(),
@@ -271,12 +274,17 @@ pub fn train(args: TrainArgs) -> Result<()> {
         "epochs": trainer.epochs(),
         "seed": args.seed,
         "seconds": seconds,
-        "seconds_per_epoch": if trained > 0 { seconds / trained as f64 } else { 0.0 },
+        // Training alone: evaluations and checkpoints excluded.
+        "seconds_per_epoch": if trained > 0 { training_seconds / trained as f64 } else { 0.0 },
     });
     let final_balls = match (&closure, &best) {
         (Some(closure), _) => {
-            let r: Reconstruction =
-                reconstruction(closure, trainer.balls(), Sampling::All, Par::Rayon);
+            let r: Reconstruction = reconstruction(
+                closure,
+                &trainer.balls().scorer(),
+                Sampling::All,
+                Par::Rayon,
+            );
             summary["map"] = json!(r.map);
             summary["mean_rank"] = json!(r.mean_rank);
             trainer.balls()
@@ -342,7 +350,8 @@ pub fn eval(args: EvalArgs) -> Result<()> {
         }
     }
     let closure = hierarchy.closure();
-    let scorer = |u: u32, v: u32| balls.score(mapping[u as usize], mapping[v as usize]);
+    let fast = balls.scorer();
+    let scorer = |u: u32, v: u32| fast.score(mapping[u as usize], mapping[v as usize]);
     let clock = Instant::now();
     let r = reconstruction(&closure, &scorer, Sampling::All, Par::Rayon);
     let seconds = clock.elapsed().as_secs_f64();

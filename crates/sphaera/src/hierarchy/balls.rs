@@ -100,16 +100,46 @@ impl Scorer for Balls {
     fn score(&self, u: u32, v: u32) -> f64 {
         self.margin(u, v)
     }
+}
+
+impl Balls {
+    /// A view for scoring many pairs: the radii computed once, not once per pair.
+    ///
+    /// ```
+    /// use sphaera::eval::Scorer;
+    /// use sphaera::hierarchy::Balls;
+    /// let balls = Balls::from_parts(1, vec![0.0, 0.5], vec![0.0, 1.0]).unwrap();
+    /// assert_eq!(balls.scorer().score(0, 1), balls.margin(0, 1));
+    /// ```
+    pub fn scorer(&self) -> BallScorer<'_> {
+        BallScorer {
+            balls: self,
+            radii: self.log_radii.iter().map(|r| r.exp()).collect(),
+        }
+    }
+}
+
+/// [`Balls`] with their radii precomputed, for evaluation.
+pub struct BallScorer<'a> {
+    balls: &'a Balls,
+    radii: Vec<f64>,
+}
+
+impl Scorer for BallScorer<'_> {
+    fn score(&self, u: u32, v: u32) -> f64 {
+        self.radii[v as usize] - self.balls.distance(u, v) - self.radii[u as usize]
+    }
 
     fn score_all(&self, u: u32, out: &mut [f64]) {
-        let (cu, ru) = (self.center(u), self.radius(u));
-        for ((o, c), rho) in out
+        let dim = self.balls.dim;
+        let (cu, ru) = (self.balls.center(u), self.radii[u as usize]);
+        for ((o, c), r) in out
             .iter_mut()
-            .zip(self.centers.chunks_exact(self.dim))
-            .zip(&self.log_radii)
+            .zip(self.balls.centers.chunks_exact(dim))
+            .zip(&self.radii)
         {
             let d2: f64 = cu.iter().zip(c).map(|(a, b)| (a - b) * (a - b)).sum();
-            *o = rho.exp() - d2.sqrt() - ru;
+            *o = r - d2.sqrt() - ru;
         }
     }
 }

@@ -5,7 +5,7 @@ mod known;
 mod loss;
 mod train;
 
-pub use balls::Balls;
+pub use balls::{BallScorer, Balls};
 pub use known::Known;
 pub use loss::{pair_loss, PairGradient, PairKind, SpherexLoss};
 pub use train::{EpochStats, SpherexConfig, Trainer, TrainerState};

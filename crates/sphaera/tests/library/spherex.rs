@@ -156,7 +156,12 @@ fn mammals_are_reconstructed_almost_perfectly() {
             },
             epochs,
         );
-        let r = reconstruction(&closure, trainer.balls(), Sampling::All, Par::Rayon);
+        let r = reconstruction(
+            &closure,
+            &trainer.balls().scorer(),
+            Sampling::All,
+            Par::Rayon,
+        );
         assert!(
             r.map >= goal,
             "d={dim}: MAP {} (mean rank {})",
