@@ -1,4 +1,31 @@
 //! Hierarchy embeddings: SpheREx, every entity a ball whose containment encodes is-a.
+//!
+//! Each node `u` is a ball `B(c_u, r_u) ⊂ R^d` with `r_u = exp(ρ_u)`. A training edge
+//! `(u, v)`, `v` an ancestor of `u`, asks for ball `u` inside ball `v`: the containment
+//! margin `m = r_v − ‖c_u − c_v‖ − r_u` should be positive, through the soft loss
+//! `softplus(−(m − margin)/τ)` (binary cross-entropy of a containment probability
+//! `σ(m/τ)`). Sampled negatives ask for the opposite: unrelated pairs for disjoint balls
+//! (exclusion margin `‖c_u − c_v‖ − r_u − r_v` positive), pairs whose reverse is an edge for
+//! no containment. Optionally, `−max(ln P(v | u), floor)` with the exact intersection volume
+//! of [`crate::ball`] (volume clipping at the floor) adds a volume term; a penalty on the
+//! radii of every pair seen keeps the model from satisfying containments by inflating balls,
+//! and a floor on radii keeps margins far above rounding. Evaluation scores a pair by its
+//! containment margin.
+//!
+//! ## Which loss and score work best
+//! Measured on the WordNet mammal closure, reconstruction protocol, default settings
+//! (`sphaera hierarchy train --dim D --epochs E --volume-weight W`):
+//!
+//! | volume weight | d = 10, 100 epochs: MAP / mean rank | d = 2, 300 epochs: MAP / mean rank |
+//! |---|---|---|
+//! | 0 (margins only, the default) | 0.9992 / 1.008 | 0.9979 / 1.022 |
+//! | 0.01 | 0.9992 / 1.009 | 0.9975 / 1.038 |
+//! | 0.1 | 0.9981 / 1.055 | 0.9958 / 1.084 |
+//!
+//! The exact-volume term does not help reconstruction: the soft margins already order the
+//! balls, and the volume gradient vanishes for disjoint pairs (below the clipping floor),
+//! where the margins still pull. The containment margin is also the better score: it is
+//! finite for disjoint pairs, where `ln P(v | u) = −∞` ties them all.
 
 mod balls;
 mod known;
