@@ -37,8 +37,10 @@ pub enum HierarchyCommand {
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum ModelArg {
-    /// Balls in R^d.
+    /// Balls in R^d (SpheREx).
     Spherex,
+    /// Spherical caps on the unit sphere S^{d-1}.
+    Caps,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -61,7 +63,7 @@ pub struct TrainArgs {
     #[arg(long, default_value_t = 10, allow_hyphen_values = true)]
     pub dim: i64,
     /// Epochs (passes over the training edges).
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, default_value_t = 150)]
     pub epochs: u64,
     /// `reconstruction` (train and evaluate on the whole closure) or `split:P` (link
     /// prediction with P% of the non-basic edges in training).

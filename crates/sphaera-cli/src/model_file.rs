@@ -1,5 +1,6 @@
-//! SpheREx models as safetensors: `centers` (`n × dim`, f64) and `log_radii` (`n`, f64),
-//! with the node names as a JSON list in the metadata.
+//! Hierarchy models as safetensors, with the node names as a JSON list in the metadata:
+//! balls as `centers` (`n × dim`) and `log_radii` (`n`); caps as `directions` (`n × dim`,
+//! unit rows) and `angular_radii` (`n`, radians). All f64.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -7,25 +8,40 @@ use std::path::Path;
 use anyhow::{bail, Context, Result};
 use safetensors::tensor::TensorView;
 use safetensors::{Dtype, SafeTensors};
-use sphaera::hierarchy::Balls;
+use sphaera::hierarchy::{Balls, Caps};
 
 use crate::output::write_atomically;
+
+/// A trained hierarchy model of either kind.
+pub enum Model {
+    Balls(Balls),
+    Caps(Caps),
+}
 
 fn to_bytes(values: &[f64]) -> Vec<u8> {
     values.iter().flat_map(|v| v.to_le_bytes()).collect()
 }
 
-/// Writes `balls` and the names of their nodes to `path`, atomically.
-pub fn save(path: &Path, balls: &Balls, names: &[String]) -> Result<()> {
-    let (n, dim) = (balls.n(), balls.dim());
-    let centers = to_bytes(balls.centers());
-    let radii = to_bytes(balls.log_radii());
-    let tensors = [
-        (
-            "centers",
-            TensorView::new(Dtype::F64, vec![n, dim], &centers)?,
+/// Writes `model` and the names of its nodes to `path`, atomically.
+pub fn save(path: &Path, model: &Model, names: &[String]) -> Result<()> {
+    let (n, dim, first, second) = match model {
+        Model::Balls(b) => (
+            b.n(),
+            b.dim(),
+            ("centers", b.centers()),
+            ("log_radii", b.log_radii()),
         ),
-        ("log_radii", TensorView::new(Dtype::F64, vec![n], &radii)?),
+        Model::Caps(c) => (
+            c.n(),
+            c.dim(),
+            ("directions", c.centers()),
+            ("angular_radii", c.angular_radii()),
+        ),
+    };
+    let (a, b) = (to_bytes(&first.1), to_bytes(&second.1));
+    let tensors = [
+        (first.0, TensorView::new(Dtype::F64, vec![n, dim], &a)?),
+        (second.0, TensorView::new(Dtype::F64, vec![n], &b)?),
     ];
     // One key only: safetensors writes the metadata map in hash order, and a model file
     // should be the same bytes every time.
@@ -38,8 +54,8 @@ pub fn save(path: &Path, balls: &Balls, names: &[String]) -> Result<()> {
     })
 }
 
-/// Reads a model written by [`save`]: the balls and the node names.
-pub fn load(path: &Path) -> Result<(Balls, Vec<String>)> {
+/// Reads a model written by [`save`]: the model and the node names.
+pub fn load(path: &Path) -> Result<(Model, Vec<String>)> {
     let shown = path.display();
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {shown}"))?;
     let tensors = SafeTensors::deserialize(&bytes)
@@ -68,22 +84,36 @@ pub fn load(path: &Path) -> Result<(Balls, Vec<String>)> {
             .collect();
         Ok((t.shape().to_vec(), values))
     };
-    let (center_shape, centers) = read("centers")?;
-    let (radius_shape, log_radii) = read("log_radii")?;
-    let [n, dim] = center_shape[..] else {
-        bail!("{shown}: centers must be 2-D")
+    let is_caps = tensors.tensor("directions").is_ok();
+    let (first, second) = if is_caps {
+        ("directions", "angular_radii")
+    } else {
+        ("centers", "log_radii")
+    };
+    let (shape, centers) = read(first)?;
+    let (radius_shape, radii) = read(second)?;
+    let [n, dim] = shape[..] else {
+        bail!("{shown}: {first} must be 2-D")
     };
     if radius_shape != [n] || names.len() != n {
         bail!(
-            "{shown}: {n} centres, {:?} radii and {} names do not match",
-            radius_shape,
+            "{shown}: {n} centres, {radius_shape:?} radii and {} names do not match",
             names.len()
         );
     }
-    if centers.iter().chain(&log_radii).any(|v| !v.is_finite()) {
+    if centers.iter().chain(&radii).any(|v| !v.is_finite()) {
         bail!("{shown}: the model holds non-finite values");
     }
-    let balls = Balls::from_parts(dim, centers, log_radii)
-        .with_context(|| format!("{shown}: inconsistent shapes"))?;
-    Ok((balls, names))
+    let model = if is_caps {
+        Model::Caps(
+            Caps::from_parts(dim, &centers, &radii)
+                .with_context(|| format!("{shown}: invalid caps"))?,
+        )
+    } else {
+        Model::Balls(
+            Balls::from_parts(dim, centers, radii)
+                .with_context(|| format!("{shown}: inconsistent shapes"))?,
+        )
+    };
+    Ok((model, names))
 }

@@ -674,16 +674,8 @@ fn bad_hierarchy_input_is_refused_in_one_line() {
 fn hierarchy_train_and_eval_reconstruct_the_mammals() {
     let dir = temp();
     let model = dir.path().join("m.safetensors");
-    let v = json(&[
-        "hierarchy",
-        "train",
-        "--dim",
-        "10",
-        "--epochs",
-        "100",
-        "--out",
-        model.to_str().unwrap(),
-    ]);
+    // The defaults: d = 10, 150 epochs.
+    let v = json(&["hierarchy", "train", "--out", model.to_str().unwrap()]);
     for key in ["map", "mean_rank", "seconds", "seconds_per_epoch"] {
         assert!(!v[key].is_null(), "{key} missing in {v}");
     }
@@ -706,6 +698,25 @@ fn hierarchy_train_and_eval_reconstruct_the_mammals() {
         assert!(!s[key].is_null(), "{key} missing in {s}");
     }
     assert!(number(&s, "test_f1") > 0.5, "{s}");
+    // Caps, the spherical variant, through the same commands.
+    let caps = json(&[
+        "hierarchy",
+        "train",
+        "--model",
+        "caps",
+        "--epochs",
+        "100",
+        "--out",
+        model.to_str().unwrap(),
+    ]);
+    assert_eq!(caps["model"], "caps");
+    assert!(number(&caps, "map") > 0.99, "{caps}");
+    let e = json(&["hierarchy", "eval", "--model-file", model.to_str().unwrap()]);
+    assert_eq!(
+        number(&e, "map"),
+        number(&caps, "map"),
+        "the saved caps are the trained ones"
+    );
 }
 
 #[test]

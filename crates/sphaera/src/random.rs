@@ -41,7 +41,7 @@ pub fn uniform_sphere(n: usize, dim: usize, rng: &mut SeededRng) -> Points {
 }
 
 /// Fills `out` with a uniformly random unit vector.
-pub(crate) fn fill_unit(out: &mut [f64], rng: &mut SeededRng) {
+pub fn fill_unit(out: &mut [f64], rng: &mut SeededRng) {
     loop {
         out.iter_mut().for_each(|v| *v = gaussian(rng));
         let n = norm(out);

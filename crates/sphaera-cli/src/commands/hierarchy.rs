@@ -9,16 +9,18 @@ use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use sphaera::data::{split as make_split, Hierarchy};
+use sphaera::data::{split as make_split, Closure, Hierarchy};
 use sphaera::eval::{
     link_prediction, reconstruction, LinkPrediction, Reconstruction, Sampling, Scorer,
 };
-use sphaera::hierarchy::{Balls, Known, SpherexConfig, SpherexLoss, Trainer, TrainerState};
+use sphaera::hierarchy::{
+    Balls, Caps, Known, Regions, SpherexConfig, SpherexLoss, Trainer, TrainerState,
+};
 use sphaera::Par;
 
-use crate::cli::{EvalArgs, RegimeArg, TrainArgs};
+use crate::cli::{EvalArgs, ModelArg, RegimeArg, TrainArgs};
 use crate::hierarchy::load_hierarchy;
-use crate::model_file;
+use crate::model_file::{self, Model};
 use crate::output::write_atomically;
 
 /// Nodes sampled for the running reconstruction figure on the progress bar.
@@ -75,32 +77,52 @@ struct SplitFiles {
     held: HeldOut,
 }
 
-/// The best validation F1 so far, with the test figures at that epoch.
+/// The best validation F1 so far, with the test figures and the model at that epoch.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-struct Best {
+#[serde(bound = "M: Regions")]
+struct Best<M> {
     epoch: u64,
     valid_f1: f64,
     test_f1: f64,
     test_auroc: f64,
     test_ap: f64,
     threshold: f64,
-    balls: Balls,
+    model: M,
 }
 
 /// What a checkpoint holds.
 #[derive(Serialize, Deserialize)]
-struct Checkpoint {
+#[serde(bound = "M: Regions")]
+struct Checkpoint<M> {
+    model_kind: String,
     source: String,
     protocol: String,
     regime: String,
     config: SpherexConfig,
-    state: TrainerState,
-    best: Option<Best>,
+    state: TrainerState<M>,
+    best: Option<Best<M>>,
+}
+
+/// The data of a run, ready for any model.
+struct Prepared {
+    source: String,
+    regime: &'static str,
+    nodes: Hierarchy,
+    positives: Vec<(u32, u32)>,
+    known: Known,
+    held_out: Option<HeldOut>,
+    closure: Option<Closure>,
 }
 
 pub fn train(args: TrainArgs) -> Result<()> {
     if args.dim < 1 {
         bail!("--dim must be at least 1, got {}", args.dim);
+    }
+    if matches!(args.model, ModelArg::Caps) && args.dim < 2 {
+        bail!(
+            "--dim must be at least 2 for caps (points on S^(dim-1)), got {}",
+            args.dim
+        );
     }
     if args.checkpoint_every == 0 || args.eval_every == 0 {
         bail!("--checkpoint-every and --eval-every must be at least 1");
@@ -124,19 +146,53 @@ pub fn train(args: TrainArgs) -> Result<()> {
         min_radius: args.min_radius,
         seed: args.seed,
     };
+    let data = prepare(&args, protocol)?;
+    let n = data.nodes.n();
+    match args.model {
+        ModelArg::Spherex => {
+            let (summary, model) = run(
+                Balls::initial(n, config.dim, config.seed),
+                "spherex",
+                &data,
+                &args,
+                config,
+            )?;
+            finish(&args, summary, Model::Balls(model), &data)
+        }
+        ModelArg::Caps => {
+            let (summary, model) = run(
+                Caps::initial(n, config.dim, config.seed),
+                "caps",
+                &data,
+                &args,
+                config,
+            )?;
+            finish(&args, summary, Model::Caps(model), &data)
+        }
+    }
+}
+
+/// Loads the edges and lays out what to train on, what negatives avoid and what to evaluate.
+fn prepare(args: &TrainArgs, protocol: Protocol) -> Result<Prepared> {
     let (hierarchy, source) = load_hierarchy(args.edges.as_deref())?;
     let regime = match args.regime {
         RegimeArg::Published => "published",
         RegimeArg::ClosureAware => "closure-aware",
     };
-
-    // What to train on, what negatives avoid, and what to evaluate.
-    let (nodes, positives, known, held_out, closure) = match protocol {
+    Ok(match protocol {
         Protocol::Reconstruction => {
             let closure = hierarchy.closure();
-            let edges: Vec<(u32, u32)> = closure.edges().collect();
+            let positives = closure.edges().collect();
             let known = Known::from_closure(&closure);
-            (hierarchy, edges, known, None, Some(closure))
+            Prepared {
+                source,
+                regime,
+                nodes: hierarchy,
+                positives,
+                known,
+                held_out: None,
+                closure: Some(closure),
+            }
         }
         Protocol::Split(percent) => {
             let (nodes, train, held) = match &args.split {
@@ -158,38 +214,66 @@ pub fn train(args: TrainArgs) -> Result<()> {
             let known = match args.regime {
                 RegimeArg::Published => Known::from_edges(nodes.n(), &train),
                 RegimeArg::ClosureAware => {
-                    let names = nodes.names().to_vec();
-                    let graph = Hierarchy::from_indexed_edges(names, &train)?;
+                    let graph = Hierarchy::from_indexed_edges(nodes.names().to_vec(), &train)?;
                     Known::from_closure(&graph.closure())
                 }
             };
-            (nodes, train, known, Some(held), None)
+            Prepared {
+                source,
+                regime,
+                nodes,
+                positives: train,
+                known,
+                held_out: Some(held),
+                closure: None,
+            }
         }
-    };
+    })
+}
 
+/// Trains `initial` (or the checkpoint's model) and returns the summary and the model to
+/// keep: the last one for reconstruction, the best-validation one for a split.
+fn run<M: Regions>(
+    initial: M,
+    kind: &str,
+    data: &Prepared,
+    args: &TrainArgs,
+    config: SpherexConfig,
+) -> Result<(serde_json::Value, M)> {
     let (mut trainer, mut best) = match &args.resume {
         Some(path) => {
             let text = std::fs::read_to_string(path)
                 .with_context(|| format!("cannot read {}", path.display()))?;
-            let saved: Checkpoint = serde_json::from_str(&text)
+            let saved: Checkpoint<M> = serde_json::from_str(&text)
                 .map_err(|e| anyhow::anyhow!("{}: not a valid checkpoint ({e})", path.display()))?;
-            if saved.source != source
-                || saved.protocol != args.protocol
-                || saved.regime != regime
-                || saved.config != config
-            {
+            let same = saved.model_kind == kind
+                && saved.source == data.source
+                && saved.protocol == args.protocol
+                && saved.regime == data.regime
+                && saved.config == config;
+            if !same {
                 bail!(
-                    "{}: the checkpoint was made with other data, protocol or settings",
+                    "{}: the checkpoint was made with another model, data, protocol or settings",
                     path.display()
                 );
             }
             (
-                Trainer::resume(saved.state, positives, known, config.clone())?,
+                Trainer::resume(
+                    saved.state,
+                    data.positives.clone(),
+                    data.known.clone(),
+                    config.clone(),
+                )?,
                 saved.best,
             )
         }
         None => (
-            Trainer::new(nodes.n(), positives, known, config.clone())?,
+            Trainer::new(
+                initial,
+                data.positives.clone(),
+                data.known.clone(),
+                config.clone(),
+            )?,
             None,
         ),
     };
@@ -214,9 +298,9 @@ pub fn train(args: TrainArgs) -> Result<()> {
         let epoch = trainer.epochs();
         bar.set_position(epoch);
         if epoch % args.eval_every == 0 || epoch == args.epochs {
-            let metric = match (&held_out, &closure) {
+            let metric = match (&data.held_out, &data.closure) {
                 (Some(held), _) => {
-                    let lp = held.evaluate(&trainer.balls().scorer());
+                    let lp = held.evaluate(&trainer.model().scoring());
                     if best.as_ref().is_none_or(|b| lp.valid_f1 > b.valid_f1) {
                         best = Some(Best {
                             epoch,
@@ -225,7 +309,7 @@ pub fn train(args: TrainArgs) -> Result<()> {
                             test_auroc: lp.test_auroc,
                             test_ap: lp.test_ap,
                             threshold: lp.threshold,
-                            balls: trainer.balls().clone(),
+                            model: trainer.model().clone(),
                         });
                     }
                     format!("valid F1 {:.4}", lp.valid_f1)
@@ -235,10 +319,8 @@ pub fn train(args: TrainArgs) -> Result<()> {
                         count: PROGRESS_SAMPLE,
                         seed: 0,
                     };
-                    format!(
-                        "MAP {:.4} (sampled)",
-                        reconstruction(closure, &trainer.balls().scorer(), sample, Par::Rayon).map
-                    )
+                    let r = reconstruction(closure, &trainer.model().scoring(), sample, Par::Rayon);
+                    format!("MAP {:.4} (sampled)", r.map)
                 }
                 (None, None) => String::new(),
             };
@@ -247,9 +329,10 @@ pub fn train(args: TrainArgs) -> Result<()> {
         if let Some(path) = &args.checkpoint {
             if epoch % args.checkpoint_every == 0 || epoch == args.epochs {
                 let checkpoint = Checkpoint {
-                    source: source.clone(),
+                    model_kind: kind.to_string(),
+                    source: data.source.clone(),
                     protocol: args.protocol.clone(),
-                    regime: regime.to_string(),
+                    regime: data.regime.to_string(),
                     config: config.clone(),
                     state: trainer.state().clone(),
                     best: best.clone(),
@@ -264,45 +347,54 @@ pub fn train(args: TrainArgs) -> Result<()> {
     let seconds = clock.elapsed().as_secs_f64();
     bar.finish_and_clear();
     let trained = trainer.epochs() - first_epoch;
-
     let mut summary = json!({
-        "model": "spherex",
-        "source": source,
+        "model": kind,
+        "source": data.source,
         "protocol": args.protocol,
         "dim": config.dim,
-        "nodes": nodes.n(),
+        "nodes": data.nodes.n(),
         "epochs": trainer.epochs(),
         "seed": args.seed,
         "seconds": seconds,
         // Training alone: evaluations and checkpoints excluded.
         "seconds_per_epoch": if trained > 0 { training_seconds / trained as f64 } else { 0.0 },
     });
-    let final_balls = match (&closure, &best) {
+    let kept = match (&data.closure, best) {
         (Some(closure), _) => {
             let r: Reconstruction = reconstruction(
                 closure,
-                &trainer.balls().scorer(),
+                &trainer.model().scoring(),
                 Sampling::All,
                 Par::Rayon,
             );
             summary["map"] = json!(r.map);
             summary["mean_rank"] = json!(r.mean_rank);
-            trainer.balls()
+            trainer.model().clone()
         }
         (None, Some(b)) => {
-            summary["regime"] = json!(regime);
+            summary["regime"] = json!(data.regime);
             summary["best_epoch"] = json!(b.epoch);
             summary["valid_f1"] = json!(b.valid_f1);
             summary["test_f1"] = json!(b.test_f1);
             summary["test_auroc"] = json!(b.test_auroc);
             summary["test_ap"] = json!(b.test_ap);
             summary["threshold"] = json!(b.threshold);
-            &b.balls
+            b.model
         }
-        (None, None) => trainer.balls(),
+        (None, None) => trainer.model().clone(),
     };
+    Ok((summary, kept))
+}
+
+/// Writes the model and prints the summary.
+fn finish(
+    args: &TrainArgs,
+    summary: serde_json::Value,
+    model: Model,
+    data: &Prepared,
+) -> Result<()> {
     if let Some(path) = &args.out {
-        model_file::save(path, final_balls, nodes.names())?;
+        model_file::save(path, &model, data.nodes.names())?;
     }
     let mut out = std::io::stdout().lock();
     if args.json {
@@ -310,9 +402,8 @@ pub fn train(args: TrainArgs) -> Result<()> {
     } else {
         writeln!(
             out,
-            "trained SpheREx (d = {}) on {source}: {} epochs, {seconds:.2} s",
-            config.dim,
-            trainer.epochs()
+            "trained {} (d = {}) on {}: {} epochs, {:.2} s",
+            summary["model"], summary["dim"], data.source, summary["epochs"], summary["seconds"]
         )?;
         for key in [
             "map",
@@ -332,7 +423,7 @@ pub fn train(args: TrainArgs) -> Result<()> {
 }
 
 pub fn eval(args: EvalArgs) -> Result<()> {
-    let (balls, names) = model_file::load(&args.model_file)?;
+    let (model, names) = model_file::load(&args.model_file)?;
     let (hierarchy, source) = load_hierarchy(args.edges.as_deref())?;
     let index: HashMap<&str, u32> = names
         .iter()
@@ -350,10 +441,11 @@ pub fn eval(args: EvalArgs) -> Result<()> {
         }
     }
     let closure = hierarchy.closure();
-    let fast = balls.scorer();
-    let scorer = |u: u32, v: u32| fast.score(mapping[u as usize], mapping[v as usize]);
     let clock = Instant::now();
-    let r = reconstruction(&closure, &scorer, Sampling::All, Par::Rayon);
+    let r = match &model {
+        Model::Balls(balls) => evaluate_mapped(&closure, &balls.scoring(), &mapping),
+        Model::Caps(caps) => evaluate_mapped(&closure, &caps.scoring(), &mapping),
+    };
     let seconds = clock.elapsed().as_secs_f64();
     let mut out = std::io::stdout().lock();
     if args.json {
@@ -367,6 +459,12 @@ pub fn eval(args: EvalArgs) -> Result<()> {
         )?;
     }
     Ok(())
+}
+
+/// Reconstruction of `closure` by a model whose node for closure node `u` is `mapping[u]`.
+fn evaluate_mapped(closure: &Closure, scorer: &impl Scorer, mapping: &[u32]) -> Reconstruction {
+    let mapped = |u: u32, v: u32| scorer.score(mapping[u as usize], mapping[v as usize]);
+    reconstruction(closure, &mapped, Sampling::All, Par::Rayon)
 }
 
 /// Reads `train.tsv`, `valid.tsv`, `valid_neg.tsv`, `test.tsv`, `test_neg.tsv` from `dir`,

@@ -4,38 +4,50 @@ use serde::{Deserialize, Serialize};
 
 use crate::ball::ln_conditional;
 use crate::eval::Scorer;
-use crate::random::{gaussian, SeededRng};
+use crate::hierarchy::loss::{ball_pair_loss, PairKind, SpherexLoss};
+use crate::hierarchy::regions::Regions;
+use crate::random::{gaussian, seeded, SeededRng};
 
-/// One ball per node: centres (row-major `n × dim`) and log radii.
+/// One ball per node, stored as rows `[c_u (dim values), ln r_u]`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Balls {
     dim: usize,
-    centers: Vec<f64>,
-    log_radii: Vec<f64>,
+    rows: Vec<f64>,
 }
 
 impl Balls {
+    /// The default start of training: `n` balls of radius 0.1 with centres `N(0, 0.1²)`,
+    /// from `seed`.
+    pub fn initial(n: usize, dim: usize, seed: u64) -> Self {
+        Self::random(n, dim, 0.1, 0.1, &mut seeded(seed))
+    }
+
     /// `n` small balls near the origin: centres `N(0, spread²)`, radii `radius`.
     pub fn random(n: usize, dim: usize, spread: f64, radius: f64, rng: &mut SeededRng) -> Self {
-        Self {
-            dim,
-            centers: (0..n * dim).map(|_| spread * gaussian(rng)).collect(),
-            log_radii: vec![radius.ln(); n],
+        let mut rows = Vec::with_capacity(n * (dim + 1));
+        for _ in 0..n {
+            rows.extend((0..dim).map(|_| spread * gaussian(rng)));
+            rows.push(radius.ln());
         }
+        Self { dim, rows }
     }
 
     /// Balls from their parts; `None` unless `centers` holds `dim` values per log radius.
     pub fn from_parts(dim: usize, centers: Vec<f64>, log_radii: Vec<f64>) -> Option<Self> {
-        (dim > 0 && centers.len() == dim * log_radii.len()).then_some(Self {
-            dim,
-            centers,
-            log_radii,
-        })
+        if dim == 0 || centers.len() != dim * log_radii.len() {
+            return None;
+        }
+        let rows = centers
+            .chunks_exact(dim)
+            .zip(&log_radii)
+            .flat_map(|(c, r)| c.iter().chain([r]).copied())
+            .collect();
+        Some(Self { dim, rows })
     }
 
     /// Number of balls.
     pub fn n(&self) -> usize {
-        self.log_radii.len()
+        self.rows.len() / (self.dim + 1)
     }
 
     /// Dimension of the space.
@@ -43,28 +55,35 @@ impl Balls {
         self.dim
     }
 
+    fn row(&self, u: u32) -> &[f64] {
+        let w = self.dim + 1;
+        &self.rows[u as usize * w..(u as usize + 1) * w]
+    }
+
     /// The centre of ball `u`.
     pub fn center(&self, u: u32) -> &[f64] {
-        &self.centers[u as usize * self.dim..(u as usize + 1) * self.dim]
+        &self.row(u)[..self.dim]
     }
 
     /// The radius of ball `u`.
     pub fn radius(&self, u: u32) -> f64 {
-        self.log_radii[u as usize].exp()
+        self.row(u)[self.dim].exp()
     }
 
-    /// All centres, row-major.
-    pub fn centers(&self) -> &[f64] {
-        &self.centers
+    /// All centres, row-major `n × dim`.
+    pub fn centers(&self) -> Vec<f64> {
+        self.rows
+            .chunks_exact(self.dim + 1)
+            .flat_map(|r| r[..self.dim].iter().copied())
+            .collect()
     }
 
     /// All log radii.
-    pub fn log_radii(&self) -> &[f64] {
-        &self.log_radii
-    }
-
-    pub(crate) fn parts_mut(&mut self) -> (&mut [f64], &mut [f64]) {
-        (&mut self.centers, &mut self.log_radii)
+    pub fn log_radii(&self) -> Vec<f64> {
+        self.rows
+            .chunks_exact(self.dim + 1)
+            .map(|r| r[self.dim])
+            .collect()
     }
 
     /// The distance between the centres of `u` and `v`.
@@ -93,16 +112,7 @@ impl Balls {
         )
         .value
     }
-}
 
-/// Scores "`v` is an ancestor of `u`" by the containment margin of `u` in `v`.
-impl Scorer for Balls {
-    fn score(&self, u: u32, v: u32) -> f64 {
-        self.margin(u, v)
-    }
-}
-
-impl Balls {
     /// A view for scoring many pairs: the radii computed once, not once per pair.
     ///
     /// ```
@@ -114,8 +124,53 @@ impl Balls {
     pub fn scorer(&self) -> BallScorer<'_> {
         BallScorer {
             balls: self,
-            radii: self.log_radii.iter().map(|r| r.exp()).collect(),
+            radii: (0..self.n() as u32).map(|u| self.radius(u)).collect(),
         }
+    }
+}
+
+impl Regions for Balls {
+    fn n(&self) -> usize {
+        Balls::n(self)
+    }
+
+    fn row_width(&self) -> usize {
+        self.dim + 1
+    }
+
+    fn params_mut(&mut self) -> &mut [f64] {
+        &mut self.rows
+    }
+
+    fn pair_loss(
+        &self,
+        a: u32,
+        b: u32,
+        kind: PairKind,
+        loss: &SpherexLoss,
+        grad_a: &mut [f64],
+        grad_b: &mut [f64],
+    ) -> f64 {
+        ball_pair_loss(self, a, b, kind, loss, grad_a, grad_b)
+    }
+
+    type Scoring<'a> = BallScorer<'a>;
+
+    fn scoring(&self) -> BallScorer<'_> {
+        self.scorer()
+    }
+
+    fn project_row(&mut self, u: u32, min_radius: f64) {
+        let w = self.dim + 1;
+        let log_radius = &mut self.rows[u as usize * w + self.dim];
+        *log_radius = log_radius.max(min_radius.ln());
+    }
+}
+
+/// Scores "`v` is an ancestor of `u`" by the containment margin of `u` in `v`.
+impl Scorer for Balls {
+    fn score(&self, u: u32, v: u32) -> f64 {
+        self.margin(u, v)
     }
 }
 
@@ -133,12 +188,16 @@ impl Scorer for BallScorer<'_> {
     fn score_all(&self, u: u32, out: &mut [f64]) {
         let dim = self.balls.dim;
         let (cu, ru) = (self.balls.center(u), self.radii[u as usize]);
-        for ((o, c), r) in out
+        for ((o, row), r) in out
             .iter_mut()
-            .zip(self.balls.centers.chunks_exact(dim))
+            .zip(self.balls.rows.chunks_exact(dim + 1))
             .zip(&self.radii)
         {
-            let d2: f64 = cu.iter().zip(c).map(|(a, b)| (a - b) * (a - b)).sum();
+            let d2: f64 = cu
+                .iter()
+                .zip(&row[..dim])
+                .map(|(a, b)| (a - b) * (a - b))
+                .sum();
             *o = r - d2.sqrt() - ru;
         }
     }

@@ -88,20 +88,28 @@ pub fn pair_loss(
     loss: &SpherexLoss,
     grad: &mut PairGradient,
 ) -> f64 {
-    let (ca, cb) = (balls.center(a), balls.center(b));
-    let (ra, rb) = (balls.radius(a), balls.radius(b));
-    let distance = balls.distance(a, b);
-    // ∂δ/∂c_a = (c_a − c_b)/δ; no direction at all when the centres coincide.
-    let unit = |k: usize| {
-        if distance > 1e-300 {
-            (ca[k] - cb[k]) / distance
-        } else {
-            0.0
-        }
-    };
+    let d = balls.dim();
+    let (mut row_a, mut row_b) = (vec![0.0; d + 1], vec![0.0; d + 1]);
+    let value = ball_pair_loss(balls, a, b, kind, loss, &mut row_a, &mut row_b);
+    grad.center_a.copy_from_slice(&row_a[..d]);
+    grad.center_b.copy_from_slice(&row_b[..d]);
+    grad.log_radius_a = row_a[d];
+    grad.log_radius_b = row_b[d];
+    value
+}
+
+/// The soft margin terms of a pair, shared by balls and caps: from the separation `δ`
+/// of the two regions' centres and their radii, the value and `∂/∂δ`, `∂/∂r_a`, `∂/∂r_b`
+/// (radius regularization included).
+pub(crate) fn margin_terms(
+    kind: PairKind,
+    distance: f64,
+    ra: f64,
+    rb: f64,
+    loss: &SpherexLoss,
+) -> (f64, f64, f64, f64) {
     let tau = loss.temperature;
-    // Each branch: the value and ∂/∂δ, ∂/∂r_a, ∂/∂r_b.
-    let (mut value, mut d_dist, mut d_ra, mut d_rb) = match kind {
+    let (value, d_dist, d_ra, d_rb) = match kind {
         PairKind::Contained => {
             // m = r_b − δ − r_a should exceed the margin.
             let m = rb - distance - ra - loss.margin;
@@ -120,6 +128,24 @@ pub fn pair_loss(
             (softplus(-e / tau), slope, -slope, -slope)
         }
     };
+    let w = loss.radius_weight;
+    (value + w * (ra + rb), d_dist, d_ra + w, d_rb + w)
+}
+
+/// [`pair_loss`] with the gradients written as rows `[∂/∂c, ∂/∂ln r]`.
+pub(crate) fn ball_pair_loss(
+    balls: &Balls,
+    a: u32,
+    b: u32,
+    kind: PairKind,
+    loss: &SpherexLoss,
+    grad_a: &mut [f64],
+    grad_b: &mut [f64],
+) -> f64 {
+    let (ca, cb) = (balls.center(a), balls.center(b));
+    let (ra, rb) = (balls.radius(a), balls.radius(b));
+    let distance = balls.distance(a, b);
+    let (mut value, mut d_dist, mut d_ra, mut d_rb) = margin_terms(kind, distance, ra, rb, loss);
     if kind == PairKind::Contained && loss.volume_weight > 0.0 {
         let p = ln_conditional(balls.dim(), ra, rb, distance);
         if p.value > loss.ln_p_floor {
@@ -131,15 +157,19 @@ pub fn pair_loss(
             value -= loss.volume_weight * loss.ln_p_floor;
         }
     }
-    value += loss.radius_weight * (ra + rb);
-    d_ra += loss.radius_weight;
-    d_rb += loss.radius_weight;
-    for k in 0..balls.dim() {
-        grad.center_a[k] = d_dist * unit(k);
-        grad.center_b[k] = -d_dist * unit(k);
+    // ∂δ/∂c_a = (c_a − c_b)/δ; no direction at all when the centres coincide.
+    let d = balls.dim();
+    for k in 0..d {
+        let unit = if distance > 1e-300 {
+            (ca[k] - cb[k]) / distance
+        } else {
+            0.0
+        };
+        grad_a[k] = d_dist * unit;
+        grad_b[k] = -d_dist * unit;
     }
     // Radii are exp(ρ): ∂/∂ρ = r ∂/∂r.
-    grad.log_radius_a = d_ra * ra;
-    grad.log_radius_b = d_rb * rb;
+    grad_a[d] = d_ra * ra;
+    grad_b[d] = d_rb * rb;
     value
 }

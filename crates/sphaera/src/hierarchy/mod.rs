@@ -28,11 +28,15 @@
 //! finite for disjoint pairs, where `ln P(v | u) = −∞` ties them all.
 
 mod balls;
+mod caps;
 mod known;
 mod loss;
+mod regions;
 mod train;
 
 pub use balls::{BallScorer, Balls};
+pub use caps::{CapScorer, Caps};
 pub use known::Known;
 pub use loss::{pair_loss, PairGradient, PairKind, SpherexLoss};
+pub use regions::Regions;
 pub use train::{EpochStats, SpherexConfig, Trainer, TrainerState};

@@ -5,9 +5,9 @@ use rand::Rng;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{check, Error, Result};
-use crate::hierarchy::balls::Balls;
 use crate::hierarchy::known::Known;
-use crate::hierarchy::loss::{pair_loss, PairGradient, PairKind, SpherexLoss};
+use crate::hierarchy::loss::{PairKind, SpherexLoss};
+use crate::hierarchy::regions::Regions;
 use crate::random::{seeded, SeededRng};
 
 /// Hyperparameters of a SpheREx run.
@@ -81,10 +81,11 @@ impl SpherexConfig {
 
 /// Everything a run needs to continue exactly where it stopped.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct TrainerState {
+#[serde(bound = "M: Regions")]
+pub struct TrainerState<M> {
     /// The model.
-    pub balls: Balls,
-    /// Adam's first moment, one row of `dim + 1` (centre, then log radius) per node.
+    pub model: M,
+    /// Adam's first moment, one row per node, laid out as the model's rows.
     pub first_moment: Vec<f64>,
     /// Adam's second moment, same layout.
     pub second_moment: Vec<f64>,
@@ -105,16 +106,18 @@ pub struct EpochStats {
     pub pairs: usize,
 }
 
-/// A SpheREx training run over fixed positive edges.
-pub struct Trainer {
+/// A training run over fixed positive edges, for balls ([`crate::hierarchy::Balls`]) or
+/// caps ([`crate::hierarchy::Caps`]).
+pub struct Trainer<M: Regions> {
     config: SpherexConfig,
-    state: TrainerState,
+    state: TrainerState<M>,
     positives: Vec<(u32, u32)>,
     known: Known,
     grad: Vec<f64>,
     touched: Vec<u32>,
     is_touched: Vec<bool>,
-    pair_grad: PairGradient,
+    grad_a: Vec<f64>,
+    grad_b: Vec<f64>,
 }
 
 const ADAM_BETA1: f64 = 0.9;
@@ -122,22 +125,25 @@ const ADAM_BETA2: f64 = 0.999;
 const ADAM_EPS: f64 = 1e-8;
 /// Draws before a negative sample is given up (a node related to almost every other).
 const NEGATIVE_TRIES: usize = 32;
+/// Mixed into the seed so that the trainer's stream differs from the one that made the
+/// initial model.
+const TRAINING_STREAM: u64 = 0x9e37_79b9_7f4a_7c15;
 
-impl Trainer {
-    /// A fresh run on `n` nodes: `positives` are the `(child, ancestor)` edges to learn;
-    /// negatives are drawn among the pairs `known` does not hold.
+impl<M: Regions> Trainer<M> {
+    /// A fresh run from `model`: `positives` are the `(child, ancestor)` edges to learn;
+    /// negatives are drawn among the pairs `known` does not hold. The order of the edges
+    /// and the negatives come from `config.seed`.
     pub fn new(
-        n: usize,
+        model: M,
         positives: Vec<(u32, u32)>,
         known: Known,
         config: SpherexConfig,
     ) -> Result<Self> {
         config.validate()?;
-        let mut rng = seeded(config.seed);
-        let balls = Balls::random(n, config.dim, 0.1, 0.1, &mut rng);
-        let width = n * (config.dim + 1);
+        let rng = seeded(config.seed ^ TRAINING_STREAM);
+        let width = model.n() * model.row_width();
         let state = TrainerState {
-            balls,
+            model,
             first_moment: vec![0.0; width],
             second_moment: vec![0.0; width],
             steps: 0,
@@ -149,15 +155,16 @@ impl Trainer {
 
     /// Continues from a saved state.
     pub fn resume(
-        state: TrainerState,
+        state: TrainerState<M>,
         positives: Vec<(u32, u32)>,
         known: Known,
         config: SpherexConfig,
     ) -> Result<Self> {
         config.validate()?;
-        let n = state.balls.n();
-        let width = n * (config.dim + 1);
-        if state.balls.dim() != config.dim
+        let n = state.model.n();
+        let row = state.model.row_width();
+        let width = n * row;
+        if row != config.dim + 1
             || state.first_moment.len() != width
             || state.second_moment.len() != width
             || known.n() != n
@@ -174,7 +181,6 @@ impl Trainer {
                 "edge ({u}, {v}) is not a pair of distinct nodes among {n}"
             )));
         }
-        let dim = config.dim;
         Ok(Self {
             config,
             state,
@@ -183,22 +189,18 @@ impl Trainer {
             grad: vec![0.0; width],
             touched: Vec::new(),
             is_touched: vec![false; n],
-            pair_grad: PairGradient {
-                center_a: vec![0.0; dim],
-                center_b: vec![0.0; dim],
-                log_radius_a: 0.0,
-                log_radius_b: 0.0,
-            },
+            grad_a: vec![0.0; row],
+            grad_b: vec![0.0; row],
         })
     }
 
     /// The model so far.
-    pub fn balls(&self) -> &Balls {
-        &self.state.balls
+    pub fn model(&self) -> &M {
+        &self.state.model
     }
 
     /// The state, for checkpoints.
-    pub fn state(&self) -> &TrainerState {
+    pub fn state(&self) -> &TrainerState<M> {
         &self.state
     }
 
@@ -241,7 +243,7 @@ impl Trainer {
     /// A negative for the positive `(u, v)`: `(u, w)` with the ancestor corrupted, or
     /// `(w, v)` with the descendant corrupted; never a known edge or a node with itself.
     fn negative(&mut self, u: u32, v: u32, corrupt_ancestor: bool) -> Option<(u32, u32, PairKind)> {
-        let n = self.state.balls.n() as u32;
+        let n = self.state.model.n() as u32;
         for _ in 0..NEGATIVE_TRIES {
             let w = self.state.rng.random_range(0..n);
             let (a, b) = if corrupt_ancestor { (u, w) } else { (w, v) };
@@ -260,24 +262,20 @@ impl Trainer {
     }
 
     fn accumulate(&mut self, a: u32, b: u32, kind: PairKind) -> f64 {
-        let value = pair_loss(
-            &self.state.balls,
+        let value = self.state.model.pair_loss(
             a,
             b,
             kind,
             &self.config.loss,
-            &mut self.pair_grad,
+            &mut self.grad_a,
+            &mut self.grad_b,
         );
-        let w = self.config.dim + 1;
-        for (node, center, log_radius) in [
-            (a, &self.pair_grad.center_a, self.pair_grad.log_radius_a),
-            (b, &self.pair_grad.center_b, self.pair_grad.log_radius_b),
-        ] {
+        let w = self.grad_a.len();
+        for (node, grad) in [(a, &self.grad_a), (b, &self.grad_b)] {
             let row = &mut self.grad[node as usize * w..(node as usize + 1) * w];
-            for (g, c) in row.iter_mut().zip(center) {
+            for (g, c) in row.iter_mut().zip(grad) {
                 *g += c;
             }
-            row[w - 1] += log_radius;
             if !self.is_touched[node as usize] {
                 self.is_touched[node as usize] = true;
                 self.touched.push(node);
@@ -286,33 +284,38 @@ impl Trainer {
         value
     }
 
-    /// One Adam step on the touched rows (lazy, as sparse Adam), gradients scaled by `scale`.
+    /// One Adam step on the touched rows (lazy, as sparse Adam), gradients scaled by `scale`;
+    /// each touched row is then brought back into its domain.
     fn apply(&mut self, scale: f64) {
         self.state.steps += 1;
         let t = self.state.steps as i32;
         let (bc1, bc2) = (1.0 - ADAM_BETA1.powi(t), 1.0 - ADAM_BETA2.powi(t));
-        let w = self.config.dim + 1;
-        let floor = self.config.min_radius.ln();
+        let w = self.grad_a.len();
         let lr = self.config.lr;
-        let (centers, log_radii) = self.state.balls.parts_mut();
+        let params = self.state.model.params_mut();
         for &node in &self.touched {
             let u = node as usize;
-            for j in 0..w {
-                let k = u * w + j;
-                let g = self.grad[k] * scale;
-                self.grad[k] = 0.0;
-                let m = &mut self.state.first_moment[k];
-                *m = ADAM_BETA1 * *m + (1.0 - ADAM_BETA1) * g;
-                let v = &mut self.state.second_moment[k];
-                *v = ADAM_BETA2 * *v + (1.0 - ADAM_BETA2) * g * g;
-                let step = lr * (*m / bc1) / ((*v / bc2).sqrt() + ADAM_EPS);
-                if j + 1 < w {
-                    centers[u * (w - 1) + j] -= step;
-                } else {
-                    log_radii[u] = (log_radii[u] - step).max(floor);
-                }
+            let rows = u * w..(u + 1) * w;
+            let (m_row, v_row) = (
+                &mut self.state.first_moment[rows.clone()],
+                &mut self.state.second_moment[rows.clone()],
+            );
+            for (((p, g), m), v) in params[rows.clone()]
+                .iter_mut()
+                .zip(&mut self.grad[rows])
+                .zip(m_row)
+                .zip(v_row)
+            {
+                let scaled = *g * scale;
+                *g = 0.0;
+                *m = ADAM_BETA1 * *m + (1.0 - ADAM_BETA1) * scaled;
+                *v = ADAM_BETA2 * *v + (1.0 - ADAM_BETA2) * scaled * scaled;
+                *p -= lr * (*m / bc1) / ((*v / bc2).sqrt() + ADAM_EPS);
             }
             self.is_touched[u] = false;
+        }
+        for &node in &self.touched {
+            self.state.model.project_row(node, self.config.min_radius);
         }
         self.touched.clear();
     }

@@ -1,0 +1,45 @@
+//! What a hierarchy model is to the trainer: a row of parameters per node and the loss of
+//! a pair of rows.
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::eval::Scorer;
+use crate::hierarchy::loss::{PairKind, SpherexLoss};
+
+/// A family of regions, one per node, fitted by [`crate::hierarchy::Trainer`].
+pub trait Regions:
+    Clone + PartialEq + std::fmt::Debug + Serialize + DeserializeOwned + Send + Sync + Scorer
+{
+    /// Number of nodes.
+    fn n(&self) -> usize;
+
+    /// Parameters per node.
+    fn row_width(&self) -> usize;
+
+    /// All parameters, row-major `n × row_width`.
+    fn params_mut(&mut self) -> &mut [f64];
+
+    /// The loss of the pair `(a, b)` of kind `kind`, with its gradient in row `a` and in
+    /// row `b` written into `grad_a` and `grad_b`.
+    fn pair_loss(
+        &self,
+        a: u32,
+        b: u32,
+        kind: PairKind,
+        loss: &SpherexLoss,
+        grad_a: &mut [f64],
+        grad_b: &mut [f64],
+    ) -> f64;
+
+    /// Brings row `u` back into its domain after a step (radius floor, unit direction).
+    fn project_row(&mut self, u: u32, min_radius: f64);
+
+    /// A scorer for evaluating many pairs (radii computed once).
+    type Scoring<'a>: Scorer
+    where
+        Self: 'a;
+
+    /// The scorer of [`Regions::Scoring`].
+    fn scoring(&self) -> Self::Scoring<'_>;
+}
