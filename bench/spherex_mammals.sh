@@ -8,14 +8,19 @@ cd "$(dirname "$0")/.."
 cargo build --release --quiet
 bin=target/release/sphaera
 
-echo "| d | epochs | MAP | mean rank | seconds per epoch |"
-echo "|---|---|---|---|---|"
-for run in "10 100" "2 300"; do
+echo "| model | d | epochs | MAP (seeds 0, 1, 2) | mean rank (seeds 0, 1, 2) | seconds per epoch |"
+echo "|---|---|---|---|---|---|"
+for run in "spherex 10 150" "spherex 2 300" "caps 10 150" "caps 3 300"; do
   set -- $run
-  $bin hierarchy train --dim "$1" --epochs "$2" --json | python3 -c "
+  for seed in 0 1 2; do
+    $bin hierarchy train --model "$1" --dim "$2" --epochs "$3" --seed "$seed" --json
+  done | python3 -c "
 import json, sys
-d = json.load(sys.stdin)
-print(f\"| {d['dim']} | {d['epochs']} | {d['map']:.4f} | {d['mean_rank']:.3f} | {d['seconds_per_epoch']:.4f} |\")"
+runs = [json.loads(line) for line in sys.stdin]
+d = runs[0]
+maps = ' / '.join(f\"{r['map']:.4f}\" for r in runs)
+ranks = ' / '.join(f\"{r['mean_rank']:.3f}\" for r in runs)
+print(f\"| {d['model']} | {d['dim']} | {d['epochs']} | {maps} | {ranks} | {d['seconds_per_epoch']:.4f} |\")"
 done
 echo
 echo "| d | regime | 0% | 10% | 25% | 50% |"
