@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::eval::Scorer;
-use crate::hierarchy::loss::{margin_terms, PairKind, SpherexLoss};
+use crate::hierarchy::loss::{margin_terms, sigmoid, PairKind, SpherexLoss};
 use crate::hierarchy::regions::Regions;
 use crate::random::{fill_unit, seeded};
 use crate::sphere::{angle, norm};
@@ -19,15 +19,6 @@ const SIN_FLOOR: f64 = 1e-9;
 pub struct Caps {
     dim: usize,
     rows: Vec<f64>,
-}
-
-fn sigmoid(x: f64) -> f64 {
-    if x >= 0.0 {
-        1.0 / (1.0 + (-x).exp())
-    } else {
-        let e = x.exp();
-        e / (1.0 + e)
-    }
 }
 
 /// The logit whose cap has angular radius `alpha`.

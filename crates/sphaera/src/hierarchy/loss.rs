@@ -56,7 +56,8 @@ pub struct PairGradient {
     pub log_radius_b: f64,
 }
 
-fn sigmoid(x: f64) -> f64 {
+/// The logistic function, without overflow.
+pub(crate) fn sigmoid(x: f64) -> f64 {
     if x >= 0.0 {
         1.0 / (1.0 + (-x).exp())
     } else {
