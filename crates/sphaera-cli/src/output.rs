@@ -3,7 +3,7 @@
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 
 /// Writes through `write` into a temporary file beside `path`, then renames it over `path`:
 /// a failed or interrupted run never leaves a partial file.
@@ -33,4 +33,15 @@ fn temporary_beside(path: &Path) -> PathBuf {
         .unwrap_or_default();
     name.push(format!(".tmp{}", std::process::id()));
     path.with_file_name(name)
+}
+
+/// Fails, naming it, when the directory `path` would be written into does not exist, so a
+/// run does not end in an error after all its work.
+pub fn check_parent_exists(path: &Path) -> Result<()> {
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() && !parent.is_dir() => {
+            bail!("directory {} does not exist", parent.display())
+        }
+        _ => Ok(()),
+    }
 }

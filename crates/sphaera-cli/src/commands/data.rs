@@ -10,10 +10,10 @@ use sphaera::data::{load_nouns, split as split_hierarchy, Hierarchy};
 
 use crate::cli::{SplitArgs, WordnetArgs};
 use crate::hierarchy::load_hierarchy;
-use crate::output::write_atomically;
+use crate::output::{check_parent_exists, write_atomically};
 
 pub fn wordnet(args: WordnetArgs) -> Result<()> {
-    check_parent_exists(&args.out)?;
+    check_parent_exists(&args.out).context("--out")?;
     let clock = Instant::now();
     let nouns = load_nouns(&args.dict)?;
     let hierarchy = match &args.root {
@@ -110,13 +110,4 @@ fn write_edges(path: &Path, hierarchy: &Hierarchy, edges: &[(u32, u32)]) -> Resu
         w.flush()?;
         Ok(())
     })
-}
-
-fn check_parent_exists(path: &Path) -> Result<()> {
-    match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() && !parent.is_dir() => {
-            bail!("--out: directory {} does not exist", parent.display())
-        }
-        _ => Ok(()),
-    }
 }

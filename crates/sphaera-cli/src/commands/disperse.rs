@@ -16,6 +16,7 @@ use sphaera::{metrics, random, tammes, Par, Points};
 
 use crate::cli::{DisperseArgs, DistanceArg, KernelArg, OptimizerArg, ScheduleArg};
 use crate::npy;
+use crate::output::check_parent_exists;
 
 /// Below this many steps a run is quick enough to need no progress bar.
 const PROGRESS_MIN_STEPS: u64 = 500;
@@ -86,10 +87,8 @@ impl Job {
                 args.anchor_weight
             );
         }
-        if let Some(parent) = args.out.as_ref().and_then(|p| p.parent()) {
-            if !parent.as_os_str().is_empty() && !parent.is_dir() {
-                bail!("--out: directory {} does not exist", parent.display());
-            }
+        if let Some(out) = &args.out {
+            check_parent_exists(out).context("--out")?;
         }
         let method = args.method;
         let options = MethodOptions {

@@ -21,7 +21,7 @@ use sphaera::Par;
 use crate::cli::{EvalArgs, ModelArg, RegimeArg, TrainArgs};
 use crate::hierarchy::load_hierarchy;
 use crate::model_file::{self, Model};
-use crate::output::write_atomically;
+use crate::output::{check_parent_exists, write_atomically};
 
 /// Nodes sampled for the running reconstruction figure on the progress bar.
 const PROGRESS_SAMPLE: usize = 1000;
@@ -128,7 +128,7 @@ pub fn train(args: TrainArgs) -> Result<()> {
         bail!("--checkpoint-every and --eval-every must be at least 1");
     }
     for path in [&args.out, &args.checkpoint].into_iter().flatten() {
-        check_parent_exists(path)?;
+        check_parent_exists(path).context("--out or --checkpoint")?;
     }
     let protocol = parse_protocol(&args.protocol)?;
     let config = SpherexConfig {
@@ -509,13 +509,4 @@ fn read_split(dir: &Path, hierarchy: &Hierarchy) -> Result<SplitFiles> {
     };
     let train = read("train.tsv")?;
     Ok(SplitFiles { nodes, train, held })
-}
-
-fn check_parent_exists(path: &Path) -> Result<()> {
-    match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() && !parent.is_dir() => {
-            bail!("directory {} does not exist", parent.display())
-        }
-        _ => Ok(()),
-    }
 }
