@@ -102,6 +102,9 @@ pub struct TrainArgs {
     /// Smallest radius.
     #[arg(long, default_value_t = 1e-3, allow_hyphen_values = true)]
     pub min_radius: f64,
+    /// Weight of the dispersion of sibling cap centres (`--model caps` only).
+    #[arg(long, default_value_t = 0.0, allow_hyphen_values = true)]
+    pub sibling_weight: f64,
     /// Evaluate every this many epochs (progress, and the best epoch for split:P).
     #[arg(long, default_value_t = 10)]
     pub eval_every: u64,

@@ -124,6 +124,9 @@ pub fn train(args: TrainArgs) -> Result<()> {
             args.dim
         );
     }
+    if args.sibling_weight != 0.0 && matches!(args.model, ModelArg::Spherex) {
+        bail!("--sibling-weight applies to --model caps only");
+    }
     if args.checkpoint_every == 0 || args.eval_every == 0 {
         bail!("--checkpoint-every and --eval-every must be at least 1");
     }
@@ -142,6 +145,7 @@ pub fn train(args: TrainArgs) -> Result<()> {
             volume_weight: args.volume_weight,
             ln_p_floor: args.ln_p_floor,
             radius_weight: args.radius_weight,
+            sibling_weight: args.sibling_weight,
         },
         min_radius: args.min_radius,
         seed: args.seed,

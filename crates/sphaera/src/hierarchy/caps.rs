@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::disperse::{Distance, Kernel, Mmd};
 use crate::eval::Scorer;
 use crate::hierarchy::loss::{margin_terms, sigmoid, PairKind, SpherexLoss};
 use crate::hierarchy::regions::Regions;
@@ -19,6 +20,11 @@ const SIN_FLOOR: f64 = 1e-9;
 pub struct Caps {
     dim: usize,
     rows: Vec<f64>,
+}
+
+/// The kernel pushing sibling centres apart: Riesz, `s = 1`, on the chordal distance.
+fn sibling_kernel() -> Mmd {
+    Mmd::new(Kernel::Riesz { s: 1.0 }, Distance::Euclidean).expect("valid kernel")
 }
 
 /// The logit whose cap has angular radius `alpha`.
@@ -157,6 +163,34 @@ impl Regions for Caps {
         grad_a[d] = d_alpha_a * alpha_a * (1.0 - alpha_a / pi);
         grad_b[d] = d_alpha_b * alpha_b * (1.0 - alpha_b / pi);
         value
+    }
+
+    fn sibling_loss(
+        &self,
+        a: u32,
+        b: u32,
+        weight: f64,
+        grad_a: &mut [f64],
+        grad_b: &mut [f64],
+    ) -> f64 {
+        let (ca, cb) = (self.center(a), self.center(b));
+        let gap = 0.5
+            * ca.iter()
+                .zip(cb)
+                .map(|(x, y)| (x - y) * (x - y))
+                .sum::<f64>();
+        // The dispersion module's Riesz kernel 1/‖c_a − c_b‖, as a function of c = c_a·c_b.
+        let (value, d_cos) = sibling_kernel().of_gap(gap);
+        let cos = 1.0 - gap;
+        let d = self.dim;
+        for k in 0..d {
+            // ∂(c_a·c_b)/∂c_a = c_b, projected on the tangent space at c_a.
+            grad_a[k] = weight * d_cos * (cb[k] - cos * ca[k]);
+            grad_b[k] = weight * d_cos * (ca[k] - cos * cb[k]);
+        }
+        grad_a[d] = 0.0;
+        grad_b[d] = 0.0;
+        weight * value
     }
 
     type Scoring<'a> = CapScorer<'a>;

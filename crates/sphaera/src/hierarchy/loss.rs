@@ -29,6 +29,10 @@ pub struct SpherexLoss {
     pub ln_p_floor: f64,
     /// Weight of the radii of the pair's balls (radius regularization).
     pub radius_weight: f64,
+    /// Weight of the dispersion of sibling centres (caps only; 0 to leave it out): for each
+    /// training edge, a random sibling of the child is pushed away from it by the Riesz
+    /// kernel of the dispersion module.
+    pub sibling_weight: f64,
 }
 
 impl Default for SpherexLoss {
@@ -39,6 +43,7 @@ impl Default for SpherexLoss {
             volume_weight: 0.0,
             ln_p_floor: -10.0,
             radius_weight: 1e-3,
+            sibling_weight: 0.0,
         }
     }
 }

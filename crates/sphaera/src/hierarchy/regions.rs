@@ -35,6 +35,22 @@ pub trait Regions:
     /// Brings row `u` back into its domain after a step (radius floor, unit direction).
     fn project_row(&mut self, u: u32, min_radius: f64);
 
+    /// `weight ·` the dispersion of the centres of siblings `a` and `b`, with its gradient
+    /// written into `grad_a` and `grad_b`. Regions without it (balls) return 0.
+    fn sibling_loss(
+        &self,
+        a: u32,
+        b: u32,
+        weight: f64,
+        grad_a: &mut [f64],
+        grad_b: &mut [f64],
+    ) -> f64 {
+        let _ = (a, b, weight);
+        grad_a.fill(0.0);
+        grad_b.fill(0.0);
+        0.0
+    }
+
     /// A scorer for evaluating many pairs (radii computed once).
     type Scoring<'a>: Scorer
     where

@@ -70,6 +70,12 @@ impl SpherexConfig {
             |v| v >= 0.0,
         )?;
         check(
+            "sibling_weight",
+            self.loss.sibling_weight,
+            "non-negative",
+            |v| v >= 0.0,
+        )?;
+        check(
             "radius_weight",
             self.loss.radius_weight,
             "non-negative",
@@ -118,6 +124,10 @@ pub struct Trainer<M: Regions> {
     is_touched: Vec<bool>,
     grad_a: Vec<f64>,
     grad_b: Vec<f64>,
+    /// Direct parents of each node and children of each node, in the transitive reduction
+    /// of the positive edges (for sibling dispersion; empty when it is off).
+    direct_parents: Vec<Vec<u32>>,
+    children: Vec<Vec<u32>>,
 }
 
 const ADAM_BETA1: f64 = 0.9;
@@ -181,11 +191,18 @@ impl<M: Regions> Trainer<M> {
                 "edge ({u}, {v}) is not a pair of distinct nodes among {n}"
             )));
         }
+        let (direct_parents, children) = if config.loss.sibling_weight > 0.0 {
+            family(n, &positives)?
+        } else {
+            (Vec::new(), Vec::new())
+        };
         Ok(Self {
             config,
             state,
             positives,
             known,
+            direct_parents,
+            children,
             grad: vec![0.0; width],
             touched: Vec::new(),
             is_touched: vec![false; n],
@@ -223,6 +240,9 @@ impl<M: Regions> Trainer<M> {
                 let (u, v) = self.positives[i as usize];
                 total += self.accumulate(u, v, PairKind::Contained);
                 batch_pairs += 1;
+                if let Some(w) = self.sibling(u) {
+                    total += self.accumulate_siblings(u, w);
+                }
                 for k in 0..self.config.negatives {
                     if let Some((a, b, kind)) = self.negative(u, v, k % 2 == 0) {
                         total += self.accumulate(a, b, kind);
@@ -261,15 +281,38 @@ impl<M: Regions> Trainer<M> {
         None
     }
 
-    fn accumulate(&mut self, a: u32, b: u32, kind: PairKind) -> f64 {
-        let value = self.state.model.pair_loss(
-            a,
-            b,
-            kind,
-            &self.config.loss,
-            &mut self.grad_a,
-            &mut self.grad_b,
-        );
+    /// A random sibling of `u` (another child of one of its direct parents), when sibling
+    /// dispersion is on and `u` has one.
+    fn sibling(&mut self, u: u32) -> Option<u32> {
+        let parents = self.direct_parents.get(u as usize)?;
+        if parents.is_empty() {
+            return None;
+        }
+        let p = parents[self.state.rng.random_range(0..parents.len())];
+        let children = &self.children[p as usize];
+        if children.len() < 2 {
+            return None;
+        }
+        let w = children[self.state.rng.random_range(0..children.len() - 1)];
+        // Skip u itself: every other child is equally likely.
+        Some(if w == u {
+            children[children.len() - 1]
+        } else {
+            w
+        })
+    }
+
+    fn accumulate_siblings(&mut self, a: u32, b: u32) -> f64 {
+        let weight = self.config.loss.sibling_weight;
+        let value = self
+            .state
+            .model
+            .sibling_loss(a, b, weight, &mut self.grad_a, &mut self.grad_b);
+        self.add_gradients(a, b);
+        value
+    }
+
+    fn add_gradients(&mut self, a: u32, b: u32) {
         let w = self.grad_a.len();
         for (node, grad) in [(a, &self.grad_a), (b, &self.grad_b)] {
             let row = &mut self.grad[node as usize * w..(node as usize + 1) * w];
@@ -281,6 +324,15 @@ impl<M: Regions> Trainer<M> {
                 self.touched.push(node);
             }
         }
+    }
+
+    fn accumulate(&mut self, a: u32, b: u32, kind: PairKind) -> f64 {
+        let loss = &self.config.loss;
+        let value =
+            self.state
+                .model
+                .pair_loss(a, b, kind, loss, &mut self.grad_a, &mut self.grad_b);
+        self.add_gradients(a, b);
         value
     }
 
@@ -319,4 +371,20 @@ impl<M: Regions> Trainer<M> {
         }
         self.touched.clear();
     }
+}
+
+/// The direct parents and the children of each node in the transitive reduction of `edges`.
+fn family(n: usize, edges: &[(u32, u32)]) -> Result<(Vec<Vec<u32>>, Vec<Vec<u32>>)> {
+    let names = (0..n).map(|i| i.to_string()).collect();
+    let reduced = crate::data::Hierarchy::from_indexed_edges(names, edges)?.reduction();
+    let mut children = vec![Vec::new(); n];
+    let parents = (0..n as u32)
+        .map(|u| {
+            for &p in reduced.parents(u) {
+                children[p as usize].push(u);
+            }
+            reduced.parents(u).to_vec()
+        })
+        .collect();
+    Ok((parents, children))
 }

@@ -307,3 +307,75 @@ fn cap_loss_gradients_match_finite_differences() {
         }
     }
 }
+
+#[test]
+fn sibling_dispersion_gradients_match_finite_differences() {
+    let mut rng = seeded(11);
+    for dim in [2usize, 3, 8] {
+        for _ in 0..20 {
+            let centers: Vec<f64> = (0..2 * dim).map(|_| rng.random_range(-1.0..1.0)).collect();
+            let caps = Caps::from_parts(dim, &centers, &[0.3, 0.4]).unwrap();
+            let (mut ga, mut gb) = (vec![0.0; dim + 1], vec![0.0; dim + 1]);
+            caps.sibling_loss(0, 1, 0.7, &mut ga, &mut gb);
+            for (node, grad) in [(0usize, &ga), (1usize, &gb)] {
+                for k in 0..dim {
+                    let mut e = vec![0.0; dim];
+                    e[k] = 1.0;
+                    sphaera::sphere::project_tangent(caps.center(node as u32), &mut e);
+                    let moved = |h: f64| {
+                        let mut c = caps.clone();
+                        let w = dim + 1;
+                        let row = &mut c.params_mut()[node * w..(node + 1) * w];
+                        let mut dir = row[..dim].to_vec();
+                        let step: Vec<f64> = e.iter().map(|v| v * h).collect();
+                        sphaera::sphere::exp_map(&mut dir, &step);
+                        row[..dim].copy_from_slice(&dir);
+                        let (mut xa, mut xb) = (vec![0.0; dim + 1], vec![0.0; dim + 1]);
+                        c.sibling_loss(0, 1, 0.7, &mut xa, &mut xb)
+                    };
+                    let numeric = (moved(1e-6) - moved(-1e-6)) / 2e-6;
+                    let analytic: f64 = grad[..dim].iter().zip(&e).map(|(g, v)| g * v).sum();
+                    assert!(
+                        (analytic - numeric).abs() <= 1e-6 * analytic.abs().max(1.0),
+                        "d={dim}: {analytic} vs {numeric}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn sibling_dispersion_spreads_siblings_apart() {
+    let text: String = (0..6).map(|i| format!("c{i}\troot\n")).collect::<String>() + "root\ttop\n";
+    let h = Hierarchy::from_edge_list(&parse_edges(&text, "fan.tsv").unwrap()).unwrap();
+    let children: Vec<u32> = (0..6)
+        .map(|i| h.index_of(&format!("c{i}")).unwrap())
+        .collect();
+    let min_sibling_angle = |weight: f64| {
+        let loss = SpherexLoss {
+            sibling_weight: weight,
+            ..SpherexLoss::default()
+        };
+        let config = SpherexConfig {
+            dim: 3,
+            batch_size: 4,
+            loss,
+            ..SpherexConfig::default()
+        };
+        let trainer = train_model(&h, Caps::initial(h.n(), 3, 1), config, 200);
+        let caps = trainer.model();
+        let mut min = f64::INFINITY;
+        for (i, &a) in children.iter().enumerate() {
+            for &b in &children[..i] {
+                min = min.min(sphaera::sphere::angle(caps.center(a), caps.center(b)));
+            }
+        }
+        min
+    };
+    let (without, with) = (min_sibling_angle(0.0), min_sibling_angle(0.05));
+    assert!(
+        with > without,
+        "siblings at least {with} apart with dispersion, {without} without"
+    );
+}
