@@ -191,10 +191,16 @@ impl<M: Regions> Trainer<M> {
                 "edge ({u}, {v}) is not a pair of distinct nodes among {n}"
             )));
         }
-        let (direct_parents, children) = if config.loss.sibling_weight > 0.0 {
+        let Family {
+            parents: direct_parents,
+            children,
+        } = if config.loss.sibling_weight > 0.0 {
             family(n, &positives)?
         } else {
-            (Vec::new(), Vec::new())
+            Family {
+                parents: Vec::new(),
+                children: Vec::new(),
+            }
         };
         Ok(Self {
             config,
@@ -373,8 +379,14 @@ impl<M: Regions> Trainer<M> {
     }
 }
 
-/// The direct parents and the children of each node in the transitive reduction of `edges`.
-fn family(n: usize, edges: &[(u32, u32)]) -> Result<(Vec<Vec<u32>>, Vec<Vec<u32>>)> {
+/// Each node's direct parents and children in the transitive reduction of some edges.
+struct Family {
+    parents: Vec<Vec<u32>>,
+    children: Vec<Vec<u32>>,
+}
+
+/// The [`Family`] of `edges` among `n` nodes.
+fn family(n: usize, edges: &[(u32, u32)]) -> Result<Family> {
     let names = (0..n).map(|i| i.to_string()).collect();
     let reduced = crate::data::Hierarchy::from_indexed_edges(names, edges)?.reduction();
     let mut children = vec![Vec::new(); n];
@@ -386,5 +398,5 @@ fn family(n: usize, edges: &[(u32, u32)]) -> Result<(Vec<Vec<u32>>, Vec<Vec<u32>
             reduced.parents(u).to_vec()
         })
         .collect();
-    Ok((parents, children))
+    Ok(Family { parents, children })
 }
