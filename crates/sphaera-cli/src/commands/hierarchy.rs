@@ -446,9 +446,20 @@ pub fn eval(args: EvalArgs) -> Result<()> {
     }
     let closure = hierarchy.closure();
     let clock = Instant::now();
+    // The model reordered to the hierarchy's node numbering, so it scores blocks directly.
     let r = match &model {
-        Model::Balls(balls) => evaluate_mapped(&closure, &balls.scoring(), &mapping),
-        Model::Caps(caps) => evaluate_mapped(&closure, &caps.scoring(), &mapping),
+        Model::Balls(balls) => reconstruction(
+            &closure,
+            &balls.select(&mapping).scoring(),
+            Sampling::All,
+            Par::Rayon,
+        ),
+        Model::Caps(caps) => reconstruction(
+            &closure,
+            &caps.select(&mapping).scoring(),
+            Sampling::All,
+            Par::Rayon,
+        ),
     };
     let seconds = clock.elapsed().as_secs_f64();
     let mut out = std::io::stdout().lock();
@@ -463,12 +474,6 @@ pub fn eval(args: EvalArgs) -> Result<()> {
         )?;
     }
     Ok(())
-}
-
-/// Reconstruction of `closure` by a model whose node for closure node `u` is `mapping[u]`.
-fn evaluate_mapped(closure: &Closure, scorer: &impl Scorer, mapping: &[u32]) -> Reconstruction {
-    let mapped = |u: u32, v: u32| scorer.score(mapping[u as usize], mapping[v as usize]);
-    reconstruction(closure, &mapped, Sampling::All, Par::Rayon)
 }
 
 /// Reads `train.tsv`, `valid.tsv`, `valid_neg.tsv`, `test.tsv`, `test_neg.tsv` from `dir`,

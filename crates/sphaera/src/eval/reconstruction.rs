@@ -41,6 +41,8 @@ pub struct Reconstruction {
 
 /// Nodes per parallel task.
 const CHUNK: usize = 64;
+/// Nodes scored at once, so a model can use a matrix product: `ROWS × N` scores per thread.
+const ROWS: usize = 16;
 
 /// For every evaluated node `u` and true ancestor `v`, the rank of `v` among `v` and all
 /// non-ancestors `w ≠ u` by the scorer. **Ties count against the model**: a non-ancestor
@@ -48,7 +50,7 @@ const CHUNK: usize = 64;
 /// identical, would score perfectly). NaN counts as the worst score for an ancestor and the
 /// best for a non-ancestor.
 ///
-/// Memory is one row of `N` scores per thread; work is `O(N)` scores and
+/// Memory is [`ROWS`] rows of `N` scores per thread; work is `O(N)` scores and
 /// `O(N log k)` comparisons per node with `k` ancestors.
 ///
 /// ```
@@ -83,16 +85,20 @@ pub fn reconstruction(
         }
     };
     let chunks = nodes.chunks(CHUNK).collect::<Vec<_>>();
+    let n = closure.n();
     let partials = par.map(chunks.len(), |c| {
-        let mut scores = vec![0.0; closure.n()];
+        let mut scores = vec![0.0; ROWS * n];
         let mut workspace = NodeWorkspace::default();
         let (mut rank_sum, mut ap_sum, mut pairs) = (0.0, 0.0, 0usize);
-        for &u in chunks[c] {
-            scorer.score_all(u, &mut scores);
-            let (ranks, ap) = workspace.evaluate(u, closure.ancestors(u), &scores);
-            rank_sum += ranks;
-            ap_sum += ap;
-            pairs += closure.ancestors(u).len();
+        for block in chunks[c].chunks(ROWS) {
+            let scores = &mut scores[..block.len() * n];
+            scorer.score_rows(block, scores);
+            for (&u, row) in block.iter().zip(scores.chunks_exact(n)) {
+                let (ranks, ap) = workspace.evaluate(u, closure.ancestors(u), row);
+                rank_sum += ranks;
+                ap_sum += ap;
+                pairs += closure.ancestors(u).len();
+            }
         }
         (rank_sum, ap_sum, pairs)
     });

@@ -20,6 +20,16 @@ pub trait Scorer: Sync {
             *o = self.score(u, v as u32);
         }
     }
+
+    /// The scores of each of `us` against every node, into `out` (row-major,
+    /// `us.len() × n`). Models that can score a block of rows at once (through a matrix
+    /// product) override it.
+    fn score_rows(&self, us: &[u32], out: &mut [f64]) {
+        let n = out.len() / us.len().max(1);
+        for (&u, row) in us.iter().zip(out.chunks_exact_mut(n)) {
+            self.score_all(u, row);
+        }
+    }
 }
 
 impl<F: Fn(u32, u32) -> f64 + Sync> Scorer for F {

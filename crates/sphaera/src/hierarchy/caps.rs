@@ -100,6 +100,23 @@ impl Caps {
             .collect()
     }
 
+    /// The caps of `nodes`, in that order (to match another node numbering).
+    pub fn select(&self, nodes: &[u32]) -> Caps {
+        let w = self.dim + 1;
+        let rows = nodes
+            .iter()
+            .flat_map(|&u| {
+                self.rows[u as usize * w..(u as usize + 1) * w]
+                    .iter()
+                    .copied()
+            })
+            .collect();
+        Caps {
+            dim: self.dim,
+            rows,
+        }
+    }
+
     /// The containment margin of cap `u` in cap `v`: `α_v − θ(c_u, c_v) − α_u`.
     ///
     /// ```

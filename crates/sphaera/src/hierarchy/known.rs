@@ -27,7 +27,10 @@ impl Known {
     pub fn from_edges(n: usize, edges: &[(u32, u32)]) -> Self {
         // At most half full, so probes stay short.
         let capacity = (2 * edges.len()).next_power_of_two().max(16);
-        let mut known = Self { n, slots: vec![EMPTY; capacity] };
+        let mut known = Self {
+            n,
+            slots: vec![EMPTY; capacity],
+        };
         for &(c, p) in edges {
             known.insert(pack(c, p));
         }

@@ -48,6 +48,16 @@ fn relative_error(case: &Case, x: &Points) -> f64 {
     err2.sqrt() / (norm2.sqrt() + 1e-2 * (1.0 + value.abs()))
 }
 
+fn max_angle(x: &Points) -> f64 {
+    let mut max: f64 = 0.0;
+    for i in 0..x.n() {
+        for j in 0..i {
+            max = max.max(sphaera::sphere::angle(x.row(i), x.row(j)));
+        }
+    }
+    max
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(12))]
 
@@ -57,6 +67,9 @@ proptest! {
         // Below 1e-3 rad the singular kernels' documented cap (at about 4.5e-4 rad) may apply,
         // where value and gradient deliberately part: the check is for the smooth regime.
         prop_assume!(sphaera::metrics::min_angle(&x, sphaera::Par::Seq) > 1e-3);
+        // The angle has a cone point at the antipode (θ(x, y) = π − θ(x, −y)): geodesic
+        // kernels with a slope at π are not smooth there, and are clamped within 4.5e-4.
+        prop_assume!(max_angle(&x) < std::f64::consts::PI - 1e-3);
         for case in all(&draws) {
             let err = relative_error(&case, &x);
             prop_assert!(err <= TOLERANCE, "{}: relative error {err:e} (n {n}, dim {dim}, seed {seed})", case.name);
