@@ -407,7 +407,11 @@ fn finish(
         writeln!(
             out,
             "trained {} (d = {}) on {}: {} epochs, {:.2} s",
-            summary["model"], summary["dim"], data.source, summary["epochs"], summary["seconds"]
+            summary["model"].as_str().unwrap_or_default(),
+            summary["dim"],
+            data.source,
+            summary["epochs"],
+            summary["seconds"].as_f64().unwrap_or_default()
         )?;
         for key in [
             "map",
@@ -418,8 +422,12 @@ fn finish(
             "test_ap",
             "best_epoch",
         ] {
-            if let Some(v) = summary.get(key) {
-                writeln!(out, "{key:>12}  {v}")?;
+            match summary.get(key) {
+                Some(serde_json::Value::Number(v)) if v.is_f64() => {
+                    writeln!(out, "{key:>12}  {:.4}", v.as_f64().unwrap_or_default())?
+                }
+                Some(v) => writeln!(out, "{key:>12}  {v}")?,
+                None => {}
             }
         }
     }
