@@ -4,6 +4,7 @@
 use crate::disperse::nearest::sin_floor as nearest_sin_floor;
 use std::f64::consts::FRAC_PI_2;
 
+use crate::disperse::kernel::theta_over_sin;
 use crate::disperse::regularizer::{Context, Regularizer};
 use crate::disperse::tiles::nearest;
 use crate::error::{Error, Result};
@@ -63,12 +64,10 @@ impl Lloyd {
             let u = samples.row(k);
             let theta = angle(u, x.row(i));
             value += theta * theta;
-            // ∂θ²/∂x_i = −2θ/sin θ · u. The ratio tends to 1 as θ → 0 (its series is exact
-            // to rounding below 1e-4) and is capped only near π, where sin θ vanishes.
-            let ratio = if theta < 1e-4 {
-                1.0 + theta * theta / 6.0
-            } else if theta < FRAC_PI_2 {
-                theta / theta.sin()
+            // ∂θ²/∂x_i = −2θ/sin θ · u. The ratio tends to 1 as θ → 0 and is capped only
+            // near π, where sin θ vanishes.
+            let ratio = if theta < FRAC_PI_2 {
+                theta_over_sin(theta)
             } else {
                 theta / theta.sin().max(nearest_sin_floor())
             };
