@@ -14,6 +14,16 @@ pub fn seeded(seed: u64) -> SeededRng {
     SeededRng::seed_from_u64(seed)
 }
 
+/// The generator of substream `index` of `seed`: independent draws for each of many
+/// work items, whatever thread runs them and in whatever order.
+pub fn substream(seed: u64, index: u64) -> SeededRng {
+    // SplitMix64's finalizer spreads consecutive indices over the whole seed space.
+    let mut z = seed ^ index.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    seeded(z ^ (z >> 31))
+}
+
 /// One standard normal draw.
 pub(crate) fn gaussian(rng: &mut SeededRng) -> f64 {
     StandardNormal.sample(rng)

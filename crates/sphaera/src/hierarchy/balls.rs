@@ -185,9 +185,8 @@ impl Regions for Balls {
         self.scorer()
     }
 
-    fn project_row(&mut self, u: u32, min_radius: f64) {
-        let w = self.dim + 1;
-        let log_radius = &mut self.rows[u as usize * w + self.dim];
+    fn project(row: &mut [f64], min_radius: f64) {
+        let log_radius = &mut row[row.len() - 1];
         *log_radius = log_radius.max(min_radius.ln());
     }
 }

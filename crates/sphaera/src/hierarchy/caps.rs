@@ -219,9 +219,8 @@ impl Regions for Caps {
         }
     }
 
-    fn project_row(&mut self, u: u32, min_radius: f64) {
-        let (d, w) = (self.dim, self.dim + 1);
-        let row = &mut self.rows[u as usize * w..(u as usize + 1) * w];
+    fn project(row: &mut [f64], min_radius: f64) {
+        let d = row.len() - 1;
         let length = norm(&row[..d]);
         if length > 0.0 && length.is_finite() {
             row[..d].iter_mut().for_each(|v| *v /= length);

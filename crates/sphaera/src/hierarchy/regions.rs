@@ -32,8 +32,8 @@ pub trait Regions:
         grad_b: &mut [f64],
     ) -> f64;
 
-    /// Brings row `u` back into its domain after a step (radius floor, unit direction).
-    fn project_row(&mut self, u: u32, min_radius: f64);
+    /// Brings a row back into its domain after a step (radius floor, unit direction).
+    fn project(row: &mut [f64], min_radius: f64);
 
     /// `weight ·` the dispersion of the centres of siblings `a` and `b`, with its gradient
     /// written into `grad_a` and `grad_b`. Regions without it (balls) return 0.

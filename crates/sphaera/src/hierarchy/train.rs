@@ -1,14 +1,21 @@
 //! Training SpheREx: minibatches of positive edges, each with sampled negatives, and Adam on
 //! the rows they touch.
+//!
+//! A batch runs in two parallel phases. First each edge of the batch, with its own random
+//! substream, draws its negatives and writes the gradients of its pairs into its own slots.
+//! Then the nodes are cut into fixed ranges, and each range sums the slots of its touched
+//! nodes in slot order and takes their Adam steps. No sum depends on which thread ran what,
+//! so a run gives the same model on any number of threads.
 
 use rand::Rng;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{check, Error, Result};
 use crate::hierarchy::known::Known;
 use crate::hierarchy::loss::{PairKind, SpherexLoss};
 use crate::hierarchy::regions::Regions;
-use crate::random::{seeded, SeededRng};
+use crate::random::{substream, SeededRng};
 
 /// Hyperparameters of a SpheREx run.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -91,16 +98,12 @@ impl SpherexConfig {
 pub struct TrainerState<M> {
     /// The model.
     pub model: M,
-    /// Adam's first moment, one row per node, laid out as the model's rows.
-    pub first_moment: Vec<f64>,
-    /// Adam's second moment, same layout.
-    pub second_moment: Vec<f64>,
+    /// Adam's moments, a row of `2 × row_width` per node: the first moment, then the second.
+    pub moments: Vec<f64>,
     /// Adam steps taken.
     pub steps: u64,
     /// Epochs completed.
     pub epochs: u64,
-    /// The generator, mid-stream.
-    pub rng: SeededRng,
 }
 
 /// What one epoch saw.
@@ -119,25 +122,40 @@ pub struct Trainer<M: Regions> {
     state: TrainerState<M>,
     positives: Vec<(u32, u32)>,
     known: Known,
-    grad: Vec<f64>,
-    touched: Vec<u32>,
-    is_touched: Vec<bool>,
-    grad_a: Vec<f64>,
-    grad_b: Vec<f64>,
-    /// Direct parents of each node and children of each node, in the transitive reduction
-    /// of the positive edges (for sibling dispersion; empty when it is off).
-    direct_parents: Vec<Vec<u32>>,
-    children: Vec<Vec<u32>>,
+    family: Family,
+    slots: Slots,
+    /// Per node, its first slot end in this batch (`NONE` when untouched); the rest follow
+    /// through `Slots::next`.
+    first_end: Vec<u32>,
+    /// The touched nodes of each node range, in order of first touch.
+    touched: Vec<Vec<u32>>,
+    /// One gradient row per node range, for summing.
+    scratch: Vec<Vec<f64>>,
+}
+
+/// The pairs of one batch: `pairs_per_edge` slots per positive edge, each slot two ends
+/// (node and gradient row), `NONE` for a slot left empty.
+struct Slots {
+    pairs_per_edge: usize,
+    nodes: Vec<u32>,
+    grads: Vec<f64>,
+    /// The next end of the same node (`NONE` at the last).
+    next: Vec<u32>,
+    /// Per edge: its pairs' summed loss and how many pairs it filled (siblings excluded).
+    totals: Vec<(f64, u32)>,
 }
 
 const ADAM_BETA1: f64 = 0.9;
 const ADAM_BETA2: f64 = 0.999;
 const ADAM_EPS: f64 = 1e-8;
-/// Draws before a negative sample is given up (a node related to almost every other).
-const NEGATIVE_TRIES: usize = 32;
-/// Mixed into the seed so that the trainer's stream differs from the one that made the
+/// Mixed into the seed so that the trainer's streams differ from the one that made the
 /// initial model.
 const TRAINING_STREAM: u64 = 0x9e37_79b9_7f4a_7c15;
+/// Node ranges of the Adam step: a fixed count, so results never depend on the threads.
+const NODE_RANGES: usize = 16;
+/// Edges of a batch per parallel task.
+const EDGES_PER_TASK: usize = 16;
+const NONE: u32 = u32::MAX;
 
 impl<M: Regions> Trainer<M> {
     /// A fresh run from `model`: `positives` are the `(child, ancestor)` edges to learn;
@@ -149,16 +167,12 @@ impl<M: Regions> Trainer<M> {
         known: Known,
         config: SpherexConfig,
     ) -> Result<Self> {
-        config.validate()?;
-        let rng = seeded(config.seed ^ TRAINING_STREAM);
-        let width = model.n() * model.row_width();
+        let moments = vec![0.0; 2 * model.n() * model.row_width()];
         let state = TrainerState {
             model,
-            first_moment: vec![0.0; width],
-            second_moment: vec![0.0; width],
+            moments,
             steps: 0,
             epochs: 0,
-            rng,
         };
         Self::resume(state, positives, known, config)
     }
@@ -173,12 +187,7 @@ impl<M: Regions> Trainer<M> {
         config.validate()?;
         let n = state.model.n();
         let row = state.model.row_width();
-        let width = n * row;
-        if row != config.dim + 1
-            || state.first_moment.len() != width
-            || state.second_moment.len() != width
-            || known.n() != n
-        {
+        if row != config.dim + 1 || state.moments.len() != 2 * n * row || known.n() != n {
             return Err(Error::Shape(
                 "the saved state does not match the data and configuration".into(),
             ));
@@ -191,29 +200,30 @@ impl<M: Regions> Trainer<M> {
                 "edge ({u}, {v}) is not a pair of distinct nodes among {n}"
             )));
         }
-        let Family {
-            parents: direct_parents,
-            children,
-        } = if config.loss.sibling_weight > 0.0 {
+        let family = if config.loss.sibling_weight > 0.0 {
             family(n, &positives)?
         } else {
-            Family {
-                parents: Vec::new(),
-                children: Vec::new(),
-            }
+            Family::default()
+        };
+        let pairs_per_edge = 1 + config.negatives + usize::from(config.loss.sibling_weight > 0.0);
+        let ends = 2 * pairs_per_edge * config.batch_size;
+        let slots = Slots {
+            pairs_per_edge,
+            nodes: vec![NONE; ends],
+            grads: vec![0.0; ends * row],
+            next: vec![NONE; ends],
+            totals: vec![(0.0, 0); config.batch_size],
         };
         Ok(Self {
             config,
             state,
             positives,
             known,
-            direct_parents,
-            children,
-            grad: vec![0.0; width],
-            touched: Vec::new(),
-            is_touched: vec![false; n],
-            grad_a: vec![0.0; row],
-            grad_b: vec![0.0; row],
+            family,
+            slots,
+            first_end: vec![NONE; n],
+            touched: vec![Vec::new(); NODE_RANGES],
+            scratch: vec![vec![0.0; row]; NODE_RANGES],
         })
     }
 
@@ -234,30 +244,29 @@ impl<M: Regions> Trainer<M> {
 
     /// One pass over the positive edges in a fresh random order.
     pub fn epoch(&mut self) -> EpochStats {
+        let epoch = self.state.epochs;
+        let seed = self.config.seed ^ TRAINING_STREAM;
+        let mut rng = substream(seed, 2 * epoch);
         let mut order: Vec<u32> = (0..self.positives.len() as u32).collect();
         for i in (1..order.len()).rev() {
-            let j = self.state.rng.random_range(0..=i);
+            let j = rng.random_range(0..=i);
             order.swap(i, j);
         }
+        // Each edge's negatives come from its own substream, named by its place in the epoch.
+        let edge_seed = substream(seed, 2 * epoch + 1).random::<u64>();
         let (mut total, mut pairs) = (0.0, 0usize);
-        for batch in order.chunks(self.config.batch_size) {
-            let mut batch_pairs = 0usize;
-            for &i in batch {
-                let (u, v) = self.positives[i as usize];
-                total += self.accumulate(u, v, PairKind::Contained);
-                batch_pairs += 1;
-                if let Some(w) = self.sibling(u) {
-                    total += self.accumulate_siblings(u, w);
-                }
-                for k in 0..self.config.negatives {
-                    if let Some((a, b, kind)) = self.negative(u, v, k % 2 == 0) {
-                        total += self.accumulate(a, b, kind);
-                        batch_pairs += 1;
-                    }
-                }
-            }
-            self.apply(1.0 / batch_pairs as f64);
-            pairs += batch_pairs;
+        for (b, batch) in order.chunks(self.config.batch_size).enumerate() {
+            let first_place = (b * self.config.batch_size) as u64;
+            self.fill_slots(batch, edge_seed, first_place);
+            let batch_pairs: u32 = self.slots.totals[..batch.len()]
+                .iter()
+                .map(|&(loss, count)| {
+                    total += loss;
+                    count
+                })
+                .sum();
+            self.apply(batch.len(), 1.0 / f64::from(batch_pairs.max(1)));
+            pairs += batch_pairs as usize;
         }
         self.state.epochs += 1;
         EpochStats {
@@ -266,40 +275,222 @@ impl<M: Regions> Trainer<M> {
         }
     }
 
-    /// A negative for the positive `(u, v)`: `(u, w)` with the ancestor corrupted, or
-    /// `(w, v)` with the descendant corrupted; never a known edge or a node with itself.
-    fn negative(&mut self, u: u32, v: u32, corrupt_ancestor: bool) -> Option<(u32, u32, PairKind)> {
-        let n = self.state.model.n() as u32;
-        for _ in 0..NEGATIVE_TRIES {
-            let w = self.state.rng.random_range(0..n);
-            let (a, b) = if corrupt_ancestor { (u, w) } else { (w, v) };
-            if a == b || self.known.contains(a, b) {
-                continue;
-            }
-            // A pair whose reverse is an edge overlaps by design: only forbid containment.
-            let kind = if self.known.contains(b, a) {
-                PairKind::NotContained
-            } else {
-                PairKind::Disjoint
-            };
-            return Some((a, b, kind));
-        }
-        None
+    /// Phase one: the pairs of every edge of the batch, their losses and gradients.
+    fn fill_slots(&mut self, batch: &[u32], edge_seed: u64, first_place: u64) {
+        let w = self.state.model.row_width();
+        let per_edge = 2 * self.slots.pairs_per_edge;
+        let job = EdgeJob {
+            model: &self.state.model,
+            known: &self.known,
+            family: &self.family,
+            positives: &self.positives,
+            loss: &self.config.loss,
+            negatives: self.config.negatives,
+        };
+        let slots = &mut self.slots;
+        slots.nodes[..batch.len() * per_edge]
+            .par_chunks_mut(per_edge)
+            .zip(slots.grads[..batch.len() * per_edge * w].par_chunks_mut(per_edge * w))
+            .zip(&mut slots.totals[..batch.len()])
+            .zip(batch)
+            .enumerate()
+            .with_min_len(EDGES_PER_TASK)
+            .for_each(|(i, (((nodes, grads), totals), &edge))| {
+                let mut rng = substream(edge_seed, first_place + i as u64);
+                *totals = job.run(edge, &mut rng, nodes, grads);
+            });
     }
 
-    /// A random sibling of `u` (another child of one of its direct parents), when sibling
-    /// dispersion is on and `u` has one.
-    fn sibling(&mut self, u: u32) -> Option<u32> {
-        let parents = self.direct_parents.get(u as usize)?;
+    /// Phase two: one Adam step (lazy, as sparse Adam) on every touched row, gradients summed
+    /// over the batch's slots and scaled by `scale`; each row then brought back into its
+    /// domain.
+    fn apply(&mut self, edges: usize, scale: f64) {
+        let ends = edges * 2 * self.slots.pairs_per_edge;
+        let n = self.state.model.n();
+        let range_len = n.div_ceil(NODE_RANGES).max(1);
+        // Chain each node's ends, in slot order, and note the touched nodes per range.
+        for end in (0..ends).rev() {
+            let node = self.slots.nodes[end];
+            if node == NONE {
+                continue;
+            }
+            let first = &mut self.first_end[node as usize];
+            if *first == NONE {
+                self.touched[node as usize / range_len].push(node);
+            }
+            self.slots.next[end] = *first;
+            *first = end as u32;
+        }
+        self.state.steps += 1;
+        let t = self.state.steps as i32;
+        let adam = AdamStep {
+            lr: self.config.lr,
+            bias1: 1.0 - ADAM_BETA1.powi(t),
+            bias2: 1.0 - ADAM_BETA2.powi(t),
+            scale,
+            min_radius: self.config.min_radius,
+        };
+        let w = self.state.model.row_width();
+        let (slots, touched) = (&self.slots, &mut self.touched);
+        let params = self.state.model.params_mut();
+        // The touched lists hold each node once, but were filled backwards: their order
+        // does not matter, as each node's step reads only its own slots.
+        params
+            .par_chunks_mut(range_len * w)
+            .zip(self.state.moments.par_chunks_mut(range_len * 2 * w))
+            .zip(self.first_end.par_chunks_mut(range_len))
+            .zip(touched.par_iter_mut())
+            .zip(self.scratch.par_iter_mut())
+            .enumerate()
+            .for_each(
+                |(range, ((((params, moments), first_end), touched), sum))| {
+                    let base = range * range_len;
+                    for &node in touched.iter() {
+                        let local = node as usize - base;
+                        sum.fill(0.0);
+                        let mut end = std::mem::replace(&mut first_end[local], NONE);
+                        while end != NONE {
+                            let grad = &slots.grads[end as usize * w..(end as usize + 1) * w];
+                            sum.iter_mut().zip(grad).for_each(|(s, g)| *s += g);
+                            end = slots.next[end as usize];
+                        }
+                        let row = &mut params[local * w..(local + 1) * w];
+                        let (first, second) =
+                            moments[local * 2 * w..(local + 1) * 2 * w].split_at_mut(w);
+                        adam.apply(row, first, second, sum);
+                        M::project(row, adam.min_radius);
+                    }
+                    touched.clear();
+                },
+            );
+    }
+}
+
+/// One Adam step's constants.
+struct AdamStep {
+    lr: f64,
+    bias1: f64,
+    bias2: f64,
+    scale: f64,
+    min_radius: f64,
+}
+
+impl AdamStep {
+    fn apply(&self, row: &mut [f64], first: &mut [f64], second: &mut [f64], grad: &[f64]) {
+        for (((p, g), m), v) in row.iter_mut().zip(grad).zip(first).zip(second) {
+            let scaled = g * self.scale;
+            *m = ADAM_BETA1 * *m + (1.0 - ADAM_BETA1) * scaled;
+            *v = ADAM_BETA2 * *v + (1.0 - ADAM_BETA2) * scaled * scaled;
+            *p -= self.lr * (*m / self.bias1) / ((*v / self.bias2).sqrt() + ADAM_EPS);
+        }
+    }
+}
+
+/// What phase one reads, shared by every task.
+struct EdgeJob<'a, M> {
+    model: &'a M,
+    known: &'a Known,
+    family: &'a Family,
+    positives: &'a [(u32, u32)],
+    loss: &'a SpherexLoss,
+    negatives: usize,
+}
+
+impl<M: Regions> EdgeJob<'_, M> {
+    /// The pairs of positive edge `edge` written into its slots (`nodes` two ends per pair,
+    /// `grads` a row per end): the edge itself, a sibling pair when sibling dispersion is
+    /// on, and its negatives. Returns the summed loss and the pairs counted for scaling.
+    fn run(
+        &self,
+        edge: u32,
+        rng: &mut SeededRng,
+        nodes: &mut [u32],
+        grads: &mut [f64],
+    ) -> (f64, u32) {
+        let w = self.model.row_width();
+        let (u, v) = self.positives[edge as usize];
+        nodes.fill(NONE);
+        let mut slot = 0;
+        let mut pair = |a: u32, b: u32, value: &dyn Fn(&mut [f64], &mut [f64]) -> f64| {
+            nodes[2 * slot] = a;
+            nodes[2 * slot + 1] = b;
+            let (grad_a, grad_b) = grads[2 * slot * w..(2 * slot + 2) * w].split_at_mut(w);
+            slot += 1;
+            value(grad_a, grad_b)
+        };
+        let loss = self.loss;
+        let mut total = pair(u, v, &|ga, gb| {
+            self.model
+                .pair_loss(u, v, PairKind::Contained, loss, ga, gb)
+        });
+        let mut count = 1;
+        if loss.sibling_weight > 0.0 {
+            if let Some(s) = self.family.sibling(u, rng) {
+                total += pair(u, s, &|ga, gb| {
+                    self.model.sibling_loss(u, s, loss.sibling_weight, ga, gb)
+                });
+            }
+        }
+        for k in 0..self.negatives {
+            if let Some((a, b, kind)) = self.negative(u, v, k % 2 == 0, rng) {
+                total += pair(a, b, &|ga, gb| {
+                    self.model.pair_loss(a, b, kind, loss, ga, gb)
+                });
+                count += 1;
+            }
+        }
+        (total, count)
+    }
+
+    /// A negative for the positive `(u, v)`: `(u, w)` with the ancestor corrupted, or
+    /// `(w, v)` with the descendant corrupted; `w` is drawn uniformly among the nodes that
+    /// make no known edge, so one draw always suffices.
+    fn negative(
+        &self,
+        u: u32,
+        v: u32,
+        corrupt_ancestor: bool,
+        rng: &mut SeededRng,
+    ) -> Option<(u32, u32, PairKind)> {
+        // Both directions are asked of the kept node's lists, which stay in cache.
+        let (a, b, reverse_known) = if corrupt_ancestor {
+            let w = self.known.sample_non_ancestor(u, rng)?;
+            (u, w, self.known.has_descendant(u, w))
+        } else {
+            let w = self.known.sample_non_descendant(v, rng)?;
+            (w, v, self.known.contains(v, w))
+        };
+        // A pair whose reverse is an edge overlaps by design: only forbid containment.
+        let kind = if reverse_known {
+            PairKind::NotContained
+        } else {
+            PairKind::Disjoint
+        };
+        Some((a, b, kind))
+    }
+}
+
+/// Each node's direct parents and children in the transitive reduction of some edges
+/// (empty when sibling dispersion is off).
+#[derive(Default)]
+struct Family {
+    parents: Vec<Vec<u32>>,
+    children: Vec<Vec<u32>>,
+}
+
+impl Family {
+    /// A random sibling of `u` (another child of one of its direct parents), if it has one.
+    fn sibling(&self, u: u32, rng: &mut SeededRng) -> Option<u32> {
+        let parents = self.parents.get(u as usize)?;
         if parents.is_empty() {
             return None;
         }
-        let p = parents[self.state.rng.random_range(0..parents.len())];
+        let p = parents[rng.random_range(0..parents.len())];
         let children = &self.children[p as usize];
         if children.len() < 2 {
             return None;
         }
-        let w = children[self.state.rng.random_range(0..children.len() - 1)];
+        let w = children[rng.random_range(0..children.len() - 1)];
         // Skip u itself: every other child is equally likely.
         Some(if w == u {
             children[children.len() - 1]
@@ -307,82 +498,6 @@ impl<M: Regions> Trainer<M> {
             w
         })
     }
-
-    fn accumulate_siblings(&mut self, a: u32, b: u32) -> f64 {
-        let weight = self.config.loss.sibling_weight;
-        let value = self
-            .state
-            .model
-            .sibling_loss(a, b, weight, &mut self.grad_a, &mut self.grad_b);
-        self.add_gradients(a, b);
-        value
-    }
-
-    fn add_gradients(&mut self, a: u32, b: u32) {
-        let w = self.grad_a.len();
-        for (node, grad) in [(a, &self.grad_a), (b, &self.grad_b)] {
-            let row = &mut self.grad[node as usize * w..(node as usize + 1) * w];
-            for (g, c) in row.iter_mut().zip(grad) {
-                *g += c;
-            }
-            if !self.is_touched[node as usize] {
-                self.is_touched[node as usize] = true;
-                self.touched.push(node);
-            }
-        }
-    }
-
-    fn accumulate(&mut self, a: u32, b: u32, kind: PairKind) -> f64 {
-        let loss = &self.config.loss;
-        let value =
-            self.state
-                .model
-                .pair_loss(a, b, kind, loss, &mut self.grad_a, &mut self.grad_b);
-        self.add_gradients(a, b);
-        value
-    }
-
-    /// One Adam step on the touched rows (lazy, as sparse Adam), gradients scaled by `scale`;
-    /// each touched row is then brought back into its domain.
-    fn apply(&mut self, scale: f64) {
-        self.state.steps += 1;
-        let t = self.state.steps as i32;
-        let (bc1, bc2) = (1.0 - ADAM_BETA1.powi(t), 1.0 - ADAM_BETA2.powi(t));
-        let w = self.grad_a.len();
-        let lr = self.config.lr;
-        let params = self.state.model.params_mut();
-        for &node in &self.touched {
-            let u = node as usize;
-            let rows = u * w..(u + 1) * w;
-            let (m_row, v_row) = (
-                &mut self.state.first_moment[rows.clone()],
-                &mut self.state.second_moment[rows.clone()],
-            );
-            for (((p, g), m), v) in params[rows.clone()]
-                .iter_mut()
-                .zip(&mut self.grad[rows])
-                .zip(m_row)
-                .zip(v_row)
-            {
-                let scaled = *g * scale;
-                *g = 0.0;
-                *m = ADAM_BETA1 * *m + (1.0 - ADAM_BETA1) * scaled;
-                *v = ADAM_BETA2 * *v + (1.0 - ADAM_BETA2) * scaled * scaled;
-                *p -= lr * (*m / bc1) / ((*v / bc2).sqrt() + ADAM_EPS);
-            }
-            self.is_touched[u] = false;
-        }
-        for &node in &self.touched {
-            self.state.model.project_row(node, self.config.min_radius);
-        }
-        self.touched.clear();
-    }
-}
-
-/// Each node's direct parents and children in the transitive reduction of some edges.
-struct Family {
-    parents: Vec<Vec<u32>>,
-    children: Vec<Vec<u32>>,
 }
 
 /// The [`Family`] of `edges` among `n` nodes.

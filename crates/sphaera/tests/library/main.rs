@@ -8,6 +8,7 @@ mod gradients;
 mod hierarchy;
 mod invariance;
 mod known;
+mod negatives;
 mod optim;
 mod oracle;
 mod sphere;

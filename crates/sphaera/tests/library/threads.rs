@@ -67,3 +67,44 @@ fn whole_runs_are_identical_across_thread_counts() {
         );
     }
 }
+
+#[test]
+fn spherex_training_is_identical_across_thread_counts() {
+    use sphaera::data::{mammals, Hierarchy};
+    use sphaera::hierarchy::{Balls, Caps, Known, SpherexConfig, SpherexLoss, Trainer};
+    let h = Hierarchy::from_edge_list(&mammals()).unwrap();
+    let closure = h.closure();
+    let edges: Vec<(u32, u32)> = closure.edges().collect();
+    let config = SpherexConfig {
+        dim: 4,
+        loss: SpherexLoss {
+            sibling_weight: 0.1,
+            ..SpherexLoss::default()
+        },
+        ..SpherexConfig::default()
+    };
+    let balls = |threads| {
+        in_pool(threads, || {
+            let initial = Balls::initial(h.n(), config.dim, 0);
+            let known = Known::from_closure(&closure);
+            let mut t = Trainer::new(initial, edges.clone(), known, config.clone()).unwrap();
+            t.epoch();
+            t.epoch();
+            t.state().clone()
+        })
+    };
+    let caps = |threads| {
+        in_pool(threads, || {
+            let initial = Caps::initial(h.n(), config.dim, 0);
+            let known = Known::from_closure(&closure);
+            let mut t = Trainer::new(initial, edges.clone(), known, config.clone()).unwrap();
+            t.epoch();
+            t.state().clone()
+        })
+    };
+    let (one, one_caps) = (balls(1), caps(1));
+    for threads in [2, 3] {
+        assert_eq!(balls(threads), one, "balls, {threads} threads");
+        assert_eq!(caps(threads), one_caps, "caps, {threads} threads");
+    }
+}
