@@ -51,6 +51,15 @@ pub enum RegimeArg {
     ClosureAware,
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum EdgeSamplingArg {
+    /// Every training edge once per epoch.
+    Uniform,
+    /// Edges drawn in proportion to √(1 + descendants of the child), counted in the edges
+    /// negatives are filtered against (the closure, in the closure-aware regime).
+    SqrtDescendants,
+}
+
 #[derive(Debug, Args)]
 pub struct TrainArgs {
     /// Edge list (child<TAB>parent) [default: the embedded mammal closure].
@@ -102,6 +111,9 @@ pub struct TrainArgs {
     /// Smallest radius.
     #[arg(long, default_value_t = 1e-3, allow_hyphen_values = true)]
     pub min_radius: f64,
+    /// How each epoch picks its training edges.
+    #[arg(long, value_enum, default_value_t = EdgeSamplingArg::Uniform)]
+    pub edge_sampling: EdgeSamplingArg,
     /// Weight of the dispersion of sibling cap centres (`--model caps` only).
     #[arg(long, default_value_t = 0.0, allow_hyphen_values = true)]
     pub sibling_weight: f64,

@@ -14,11 +14,11 @@ use sphaera::eval::{
     link_prediction, reconstruction, LinkPrediction, Reconstruction, Sampling, Scorer,
 };
 use sphaera::hierarchy::{
-    Balls, Caps, Known, Regions, SpherexConfig, SpherexLoss, Trainer, TrainerState,
+    Balls, Caps, EdgeSampling, Known, Regions, SpherexConfig, SpherexLoss, Trainer, TrainerState,
 };
 use sphaera::Par;
 
-use crate::cli::{EvalArgs, ModelArg, RegimeArg, TrainArgs};
+use crate::cli::{EdgeSamplingArg, EvalArgs, ModelArg, RegimeArg, TrainArgs};
 use crate::hierarchy::load_hierarchy;
 use crate::model_file::{self, Model};
 use crate::output::{check_parent_exists, write_atomically};
@@ -149,6 +149,10 @@ pub fn train(args: TrainArgs) -> Result<()> {
         },
         min_radius: args.min_radius,
         seed: args.seed,
+        edge_sampling: match args.edge_sampling {
+            EdgeSamplingArg::Uniform => EdgeSampling::Uniform,
+            EdgeSamplingArg::SqrtDescendants => EdgeSampling::SqrtDescendants,
+        },
     };
     let data = prepare(&args, protocol)?;
     let n = data.nodes.n();

@@ -155,6 +155,11 @@ impl Known {
         self.descendants.sample_outside(node, self.n(), rng)
     }
 
+    /// How many known descendants `node` has.
+    pub fn descendant_count(&self, node: u32) -> usize {
+        self.descendants.list(node).len()
+    }
+
     /// Number of nodes.
     pub fn n(&self) -> usize {
         self.ancestors.starts.len() - 1

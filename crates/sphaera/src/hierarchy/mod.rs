@@ -39,4 +39,4 @@ pub use caps::{CapScorer, Caps};
 pub use known::Known;
 pub use loss::{pair_loss, PairGradient, PairKind, SpherexLoss};
 pub use regions::Regions;
-pub use train::{EpochStats, SpherexConfig, Trainer, TrainerState};
+pub use train::{EdgeSampling, EpochStats, SpherexConfig, Trainer, TrainerState};

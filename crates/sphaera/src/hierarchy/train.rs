@@ -34,6 +34,21 @@ pub struct SpherexConfig {
     pub min_radius: f64,
     /// Seed of the initialization, the order of edges and the negatives.
     pub seed: u64,
+    /// How an epoch picks its training edges.
+    #[serde(default)]
+    pub edge_sampling: EdgeSampling,
+}
+
+/// How an epoch picks its training edges.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum EdgeSampling {
+    /// Every edge once, in a fresh random order.
+    #[default]
+    Uniform,
+    /// As many draws as edges, with replacement, edge `(u, v)` in proportion to
+    /// `√(1 + descendants of u)`, descendants counted in the known edges: edges high in the
+    /// hierarchy, whose balls hold many others, are trained more often.
+    SqrtDescendants,
 }
 
 impl Default for SpherexConfig {
@@ -46,6 +61,7 @@ impl Default for SpherexConfig {
             loss: SpherexLoss::default(),
             min_radius: 1e-3,
             seed: 0,
+            edge_sampling: EdgeSampling::Uniform,
         }
     }
 }
@@ -123,6 +139,8 @@ pub struct Trainer<M: Regions> {
     positives: Vec<(u32, u32)>,
     known: Known,
     family: Family,
+    /// Running sums of the edges' sampling weights (empty for uniform sampling).
+    cumulative_weights: Vec<f64>,
     slots: Slots,
     /// Per node, its first slot end in this batch (`NONE` when untouched); the rest follow
     /// through `Slots::next`.
@@ -214,12 +232,23 @@ impl<M: Regions> Trainer<M> {
             next: vec![NONE; ends],
             totals: vec![(0.0, 0); config.batch_size],
         };
+        let cumulative_weights = match config.edge_sampling {
+            EdgeSampling::Uniform => Vec::new(),
+            EdgeSampling::SqrtDescendants => positives
+                .iter()
+                .scan(0.0, |sum, &(u, _)| {
+                    *sum += (1.0 + known.descendant_count(u) as f64).sqrt();
+                    Some(*sum)
+                })
+                .collect(),
+        };
         Ok(Self {
             config,
             state,
             positives,
             known,
             family,
+            cumulative_weights,
             slots,
             first_end: vec![NONE; n],
             touched: vec![Vec::new(); NODE_RANGES],
@@ -247,11 +276,7 @@ impl<M: Regions> Trainer<M> {
         let epoch = self.state.epochs;
         let seed = self.config.seed ^ TRAINING_STREAM;
         let mut rng = substream(seed, 2 * epoch);
-        let mut order: Vec<u32> = (0..self.positives.len() as u32).collect();
-        for i in (1..order.len()).rev() {
-            let j = rng.random_range(0..=i);
-            order.swap(i, j);
-        }
+        let order = self.epoch_order(&mut rng);
         // Each edge's negatives come from its own substream, named by its place in the epoch.
         let edge_seed = substream(seed, 2 * epoch + 1).random::<u64>();
         let (mut total, mut pairs) = (0.0, 0usize);
@@ -272,6 +297,27 @@ impl<M: Regions> Trainer<M> {
         EpochStats {
             loss: total / pairs.max(1) as f64,
             pairs,
+        }
+    }
+
+    /// The training edges of one epoch, in order.
+    fn epoch_order(&self, rng: &mut SeededRng) -> Vec<u32> {
+        let count = self.positives.len();
+        match self.cumulative_weights.last() {
+            None => {
+                let mut order: Vec<u32> = (0..count as u32).collect();
+                for i in (1..count).rev() {
+                    order.swap(i, rng.random_range(0..=i));
+                }
+                order
+            }
+            Some(&total) => (0..count)
+                .map(|_| {
+                    let x = rng.random::<f64>() * total;
+                    let i = self.cumulative_weights.partition_point(|&c| c <= x);
+                    i.min(count - 1) as u32
+                })
+                .collect(),
         }
     }
 

@@ -6,8 +6,8 @@ use sphaera::ball::{containment_margin, exclusion_margin};
 use sphaera::data::{mammals, parse_edges, Hierarchy};
 use sphaera::eval::{reconstruction, Sampling};
 use sphaera::hierarchy::{
-    pair_loss, Balls, Caps, Known, PairGradient, PairKind, Regions, SpherexConfig, SpherexLoss,
-    Trainer, TrainerState,
+    pair_loss, Balls, Caps, EdgeSampling, Known, PairGradient, PairKind, Regions, SpherexConfig,
+    SpherexLoss, Trainer, TrainerState,
 };
 use sphaera::random::seeded;
 use sphaera::Par;
@@ -121,10 +121,15 @@ fn a_small_hierarchy_is_learned_perfectly() {
                 tree\tplant\nflower\tplant\noak\ttree\npine\ttree\nrose\tflower\n";
     let h = Hierarchy::from_edge_list(&parse_edges(text, "toy.tsv").unwrap()).unwrap();
     let closure = h.closure();
-    for dim in [2, 3] {
+    for (dim, edge_sampling) in [
+        (2, EdgeSampling::Uniform),
+        (3, EdgeSampling::Uniform),
+        (3, EdgeSampling::SqrtDescendants),
+    ] {
         let config = SpherexConfig {
             dim,
             batch_size: 8,
+            edge_sampling,
             ..SpherexConfig::default()
         };
         let trainer = train(&h, config, 400);
