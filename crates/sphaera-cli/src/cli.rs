@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::builder::TypedValueParser as _;
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use sphaera::disperse::Method;
+use sphaera::disperse::{Distance, KernelKind, Method, MethodOptions};
 
 /// Hyperspherical embeddings: dispersion on the sphere, measured against the best known.
 #[derive(Debug, Parser)]
@@ -25,6 +25,42 @@ pub enum Command {
     /// Embed a hierarchy as balls (SpheREx) and evaluate it.
     #[command(subcommand)]
     Hierarchy(HierarchyCommand),
+    /// Measure speed and memory.
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Time full dispersion steps (value, gradient, Riemannian Adam update) from a random start.
+    Step(BenchStepArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchStepArgs {
+    /// The regularizer.
+    #[arg(long, value_parser = method_parser())]
+    pub method: Method,
+    #[command(flatten)]
+    pub options: MethodArgs,
+    /// Number of points.
+    #[arg(long, default_value_t = 20000)]
+    pub n: usize,
+    /// Dimension of the ambient space.
+    #[arg(long, default_value_t = 64)]
+    pub dim: usize,
+    /// Timed steps, after one warm-up step; the median is reported.
+    #[arg(long, default_value_t = 5)]
+    pub steps: usize,
+    /// Worker threads [default: all cores].
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Seed of the start and of every random draw.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Print one JSON object instead of a summary.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -207,27 +243,8 @@ pub struct DisperseArgs {
     /// The regularizer.
     #[arg(long, default_value = "mma", value_parser = method_parser())]
     pub method: Method,
-    /// Kernel of `mmd` [default: gaussian].
-    #[arg(long, value_enum)]
-    pub kernel: Option<KernelArg>,
-    /// Distance the `mmd` kernel is applied to [default: euclidean, the chordal distance].
-    #[arg(long, value_enum)]
-    pub distance: Option<DistanceArg>,
-    /// γ of the gaussian and laplace kernels [default: 1].
-    #[arg(long, allow_hyphen_values = true)]
-    pub gamma: Option<f64>,
-    /// Exponent of the Riesz kernel (`mmd --kernel riesz`, `mhe`) [default: 1].
-    #[arg(long, allow_hyphen_values = true)]
-    pub s: Option<f64>,
-    /// Temperature of `uniformity` [default: 2].
-    #[arg(long, allow_hyphen_values = true)]
-    pub t: Option<f64>,
-    /// Uniform samples per step of `lloyd` [default: 1000].
-    #[arg(long)]
-    pub samples: Option<usize>,
-    /// Great circles per step of `sliced`, `sliced-axis` [default: 4] and `ssw` [default: 100].
-    #[arg(long)]
-    pub slices: Option<usize>,
+    #[command(flatten)]
+    pub options: MethodArgs,
     /// Optimization steps.
     #[arg(long, default_value_t = 2000)]
     pub steps: u64,
@@ -261,6 +278,54 @@ pub struct DisperseArgs {
     /// Worker threads [default: all cores]. Results do not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
+}
+
+/// The options of the regularizers; each applies to the methods its help names.
+#[derive(Debug, Args)]
+pub struct MethodArgs {
+    /// Kernel of `mmd` [default: gaussian].
+    #[arg(long, value_enum)]
+    pub kernel: Option<KernelArg>,
+    /// Distance the `mmd` kernel is applied to [default: euclidean, the chordal distance].
+    #[arg(long, value_enum)]
+    pub distance: Option<DistanceArg>,
+    /// γ of the gaussian and laplace kernels [default: 1].
+    #[arg(long, allow_hyphen_values = true)]
+    pub gamma: Option<f64>,
+    /// Exponent of the Riesz kernel (`mmd --kernel riesz`, `mhe`) [default: 1].
+    #[arg(long, allow_hyphen_values = true)]
+    pub s: Option<f64>,
+    /// Temperature of `uniformity` [default: 2].
+    #[arg(long, allow_hyphen_values = true)]
+    pub t: Option<f64>,
+    /// Uniform samples per step of `lloyd` [default: 1000].
+    #[arg(long)]
+    pub samples: Option<usize>,
+    /// Great circles per step of `sliced`, `sliced-axis` [default: 4] and `ssw` [default: 100].
+    #[arg(long)]
+    pub slices: Option<usize>,
+}
+
+impl MethodArgs {
+    /// The library's options: every value not given is left to the method's default.
+    pub fn to_options(&self) -> MethodOptions {
+        MethodOptions {
+            kernel: self.kernel.map(|k| match k {
+                KernelArg::Gaussian => KernelKind::Gaussian,
+                KernelArg::Laplace => KernelKind::Laplace,
+                KernelArg::Riesz => KernelKind::Riesz,
+            }),
+            distance: self.distance.map(|d| match d {
+                DistanceArg::Euclidean => Distance::Euclidean,
+                DistanceArg::Geodesic => Distance::Geodesic,
+            }),
+            gamma: self.gamma,
+            s: self.s,
+            t: self.t,
+            samples: self.samples,
+            slices: self.slices,
+        }
+    }
 }
 
 /// Accepts exactly the library's method names, listing them in help and errors.

@@ -14,7 +14,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::cli::{Cli, Command, DataCommand, HierarchyCommand};
+use crate::cli::{BenchCommand, Cli, Command, DataCommand, HierarchyCommand};
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -35,6 +35,7 @@ fn main() -> ExitCode {
         Command::Data(DataCommand::Split(args)) => commands::data::split(args),
         Command::Hierarchy(HierarchyCommand::Train(args)) => commands::hierarchy::train(*args),
         Command::Hierarchy(HierarchyCommand::Eval(args)) => commands::hierarchy::eval(args),
+        Command::Bench(BenchCommand::Step(args)) => commands::bench::step(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -861,3 +861,53 @@ fn bad_hierarchy_training_input_is_refused_in_one_line() {
         "valid.tsv:1: unknown node unicorn",
     );
 }
+
+#[test]
+fn bench_step_reports_the_median_step_and_peak_memory() {
+    let v = json(&[
+        "bench",
+        "step",
+        "--method",
+        "mmd",
+        "--n",
+        "600",
+        "--dim",
+        "16",
+        "--steps",
+        "3",
+        "--threads",
+        "2",
+    ]);
+    assert_eq!(v["method"], "mmd");
+    assert_eq!(v["threads"], 2);
+    let (min, median, max) = (
+        number(&v, "min_seconds"),
+        number(&v, "median_seconds"),
+        number(&v, "max_seconds"),
+    );
+    assert!(0.0 < min && min <= median && median <= max, "{v}");
+    assert!(number(&v, "peak_rss_mb") > 0.0);
+    for (args, expected) in [
+        (
+            &["--method", "mma", "--n", "1"][..],
+            "--n must be at least 2",
+        ),
+        (&["--method", "mma", "--steps", "0"][..], "--steps"),
+        (
+            &["--method", "mmd", "--gamma", "0"][..],
+            "gamma must be positive",
+        ),
+        (&["--method", "bogus"][..], "bogus"),
+    ] {
+        let mut all = vec!["bench", "step"];
+        all.extend_from_slice(args);
+        let out = sphaera(&all);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+        assert!(
+            stderr.contains(expected),
+            "{stderr:?} should mention {expected:?}"
+        );
+    }
+}

@@ -22,6 +22,18 @@ impl Par {
         }
     }
 
+    /// Maps `f` over owned items, returning results in item order.
+    pub(crate) fn map_owned<I: Send, T: Send>(
+        self,
+        items: Vec<I>,
+        f: impl Fn(I) -> T + Sync,
+    ) -> Vec<T> {
+        match self {
+            Par::Seq => items.into_iter().map(f).collect(),
+            Par::Rayon => items.into_par_iter().map(&f).collect(),
+        }
+    }
+
     /// Calls `f(index, chunk)` for each `chunk_len`-sized chunk of `data`.
     pub(crate) fn for_each_chunk<T: Send, R: Send>(
         self,

@@ -7,14 +7,11 @@ use std::time::Instant;
 use anyhow::{bail, Context as _, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
-use sphaera::disperse::{
-    build, describe, Anchor, Context, Dispersion, Distance, KernelKind, Method, MethodOptions,
-    Regularizer,
-};
+use sphaera::disperse::{build, describe, Anchor, Context, Dispersion, Method, Regularizer};
 use sphaera::optim::{Adam, EuclideanStep, Optimizer, Schedule, Sgd};
 use sphaera::{metrics, random, tammes, Par, Points};
 
-use crate::cli::{DisperseArgs, DistanceArg, KernelArg, OptimizerArg, ScheduleArg};
+use crate::cli::{DisperseArgs, OptimizerArg, ScheduleArg};
 use crate::npy;
 use crate::output::check_parent_exists;
 
@@ -91,22 +88,7 @@ impl Job {
             check_parent_exists(out).context("--out")?;
         }
         let method = args.method;
-        let options = MethodOptions {
-            kernel: args.kernel.map(|k| match k {
-                KernelArg::Gaussian => KernelKind::Gaussian,
-                KernelArg::Laplace => KernelKind::Laplace,
-                KernelArg::Riesz => KernelKind::Riesz,
-            }),
-            distance: args.distance.map(|d| match d {
-                DistanceArg::Euclidean => Distance::Euclidean,
-                DistanceArg::Geodesic => Distance::Geodesic,
-            }),
-            gamma: args.gamma,
-            s: args.s,
-            t: args.t,
-            samples: args.samples,
-            slices: args.slices,
-        };
+        let options = args.options.to_options();
         let regularizer = build(method, &options).map_err(|e| anyhow::anyhow!("--{e}"))?;
         let (optimizer, optimizer_name) = match args.optimizer {
             OptimizerArg::Adam => (

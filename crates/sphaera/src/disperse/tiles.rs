@@ -1,10 +1,14 @@
 //! Tiled pairwise passes over a point table, never holding an `N × N` matrix.
 //!
-//! Rows are cut into blocks of [`TILE`]. For each row block, in parallel, the Gram tile
-//! `X_I X_Jᵀ` against every column block is formed by a matrix product, transformed
-//! elementwise, and (for gradients) multiplied back by `X_J`. Each row block owns its rows of
-//! the output and reduces its column blocks in order, so results do not depend on the
-//! number of threads. Peak memory is `O(N·d)` plus one `TILE × TILE` buffer per thread.
+//! Rows are cut into blocks of [`TILE`]. A pair of blocks is one tile: its Gram matrix
+//! `X_I X_Jᵀ` comes from a matrix product, is transformed elementwise, and (for gradients) is
+//! multiplied back by `X_J` into rows `I` and, transposed, by `X_I` into rows `J`: each
+//! unordered pair of points is visited once. The tiles run in rounds of disjoint block pairs
+//! (a round-robin tournament), so a task owns the gradient rows it writes and every row
+//! receives its contributions in round order: results do not depend on the number of
+//! threads. Peak memory is `O(N·d)` plus one `TILE × TILE` buffer per thread.
+
+use std::cell::RefCell;
 
 use crate::linalg::{gemm, MatMut, MatRef};
 use crate::par::Par;
@@ -18,6 +22,11 @@ pub(crate) const TILE: usize = 256;
 /// a relative error of `1e-16 / gap` that ruins singular kernels of close points.
 const CLOSE: f64 = 0.5;
 
+thread_local! {
+    /// Each thread's Gram tile, kept between calls so that no step allocates it again.
+    static GRAM: RefCell<Vec<f64>> = const { RefCell::new(Vec::new()) };
+}
+
 /// The gap `1 − x_i·x_j` of unit rows, computed without cancellation for close pairs.
 fn gap(c: f64, xi: &[f64], xj: &[f64]) -> f64 {
     if c > CLOSE {
@@ -29,6 +38,27 @@ fn gap(c: f64, xi: &[f64], xj: &[f64]) -> f64 {
     } else {
         1.0 - c
     }
+}
+
+/// Every unordered pair of `blocks` blocks, the diagonal `(b, b)` included, exactly once,
+/// as rounds of pairs that share no block: first the diagonal, then the circle method's
+/// rounds (block `m − 1` stays, the others rotate; `m` is `blocks` rounded up to even, and a
+/// pair with the phantom block `blocks` is dropped).
+pub(crate) fn rounds(blocks: usize) -> Vec<Vec<(usize, usize)>> {
+    let mut rounds = vec![(0..blocks).map(|b| (b, b)).collect::<Vec<_>>()];
+    let m = blocks + blocks % 2;
+    for r in 0..m.saturating_sub(1) {
+        let others = (1..m / 2).map(|k| ((r + k) % (m - 1), (r + m - 1 - k) % (m - 1)));
+        let round: Vec<_> = std::iter::once((m - 1, r))
+            .chain(others)
+            .filter(|&(a, b)| a < blocks && b < blocks)
+            .map(|(a, b)| (a.min(b), a.max(b)))
+            .collect();
+        if !round.is_empty() {
+            rounds.push(round);
+        }
+    }
+    rounds
 }
 
 /// `Σ_{i≠j} f(1 − x_i·x_j)` over ordered pairs, where `f(gap)` returns the value and its
@@ -52,61 +82,128 @@ where
     F: Fn(f64) -> (f64, f64) + Sync,
 {
     let (n, d) = (x.n(), x.dim());
-    let data = x.as_slice();
     let blocks = n.div_ceil(tile);
-    // One row block against all column blocks; `out` receives its rows of the gradient.
-    let row_block = |bi: usize, out: Option<(&mut [f64], f64)>| -> f64 {
-        let i0 = bi * tile;
-        let m = tile.min(n - i0);
-        let rows = MatRef::row_major(&data[i0 * d..(i0 + m) * d], m, d);
-        let mut gram = vec![0.0; m * tile];
-        let mut out = out;
-        let mut value = 0.0;
-        for bj in 0..blocks {
-            let j0 = bj * tile;
-            let w = tile.min(n - j0);
-            let cols = &data[j0 * d..(j0 + w) * d];
-            let gram = &mut gram[..m * w];
+    let (mut owned, scale): (Vec<Option<&mut [f64]>>, f64) = match grad {
+        Some((g, scale)) => (
+            g.as_mut_slice().chunks_mut(tile * d).map(Some).collect(),
+            scale,
+        ),
+        None => ((0..blocks).map(|_| None).collect(), 0.0),
+    };
+    let pass = TilePass {
+        data: x.as_slice(),
+        n,
+        d,
+        tile,
+        scale,
+        f: &f,
+    };
+    let mut value = 0.0;
+    for round in rounds(blocks) {
+        // Hand each task the gradient rows of its two blocks, and take them back after.
+        let tasks: Vec<_> = round
+            .iter()
+            .map(|&(a, b)| {
+                let rows_a = owned[a].take();
+                let rows_b = if a == b { None } else { owned[b].take() };
+                (a, b, rows_a, rows_b)
+            })
+            .collect();
+        let done = par.map_owned(tasks, |(a, b, mut rows_a, mut rows_b)| {
+            let v = pass.tile(a, b, rows_a.as_deref_mut(), rows_b.as_deref_mut());
+            (v, a, b, rows_a, rows_b)
+        });
+        for (v, a, b, rows_a, rows_b) in done {
+            value += v;
+            owned[a] = rows_a;
+            if a != b {
+                owned[b] = rows_b;
+            }
+        }
+    }
+    value
+}
+
+/// What every tile of one [`pair_sum_tiled`] pass reads.
+struct TilePass<'a, F> {
+    data: &'a [f64],
+    n: usize,
+    d: usize,
+    tile: usize,
+    scale: f64,
+    f: &'a F,
+}
+
+impl<F: Fn(f64) -> (f64, f64)> TilePass<'_, F> {
+    fn block(&self, b: usize) -> (usize, &[f64]) {
+        let start = b * self.tile;
+        let len = self.tile.min(self.n - start);
+        (len, &self.data[start * self.d..(start + len) * self.d])
+    }
+
+    /// The sum over the ordered pairs of tile `(a, b)` and its mirror `(b, a)` (once when
+    /// `a == b`), with gradients added into the blocks' rows when given.
+    fn tile(
+        &self,
+        a: usize,
+        b: usize,
+        grad_a: Option<&mut [f64]>,
+        grad_b: Option<&mut [f64]>,
+    ) -> f64 {
+        let d = self.d;
+        let ((ma, xa), (mb, xb)) = (self.block(a), self.block(b));
+        GRAM.with_borrow_mut(|gram| {
+            gram.resize(self.tile * self.tile, 0.0);
+            let gram = &mut gram[..ma * mb];
             gemm(
                 1.0,
-                rows,
-                MatRef::transposed(cols, d, w),
+                MatRef::row_major(xa, ma, d),
+                MatRef::transposed(xb, d, mb),
                 0.0,
-                MatMut::row_major(gram, m, w),
+                MatMut::row_major(gram, ma, mb),
             );
-            for (r, line) in gram.chunks_exact_mut(w).enumerate() {
-                let xi = &data[(i0 + r) * d..(i0 + r + 1) * d];
+            let mut value = 0.0;
+            for (r, line) in gram.chunks_exact_mut(mb).enumerate() {
+                let xi = &xa[r * d..(r + 1) * d];
                 for (s, entry) in line.iter_mut().enumerate() {
-                    if i0 + r == j0 + s {
+                    if a == b && r == s {
                         *entry = 0.0;
                         continue;
                     }
-                    let xj = &cols[s * d..(s + 1) * d];
-                    let (v, dv) = f(gap(*entry, xi, xj));
+                    let (v, dv) = (self.f)(gap(*entry, xi, &xb[s * d..(s + 1) * d]));
                     value += v;
                     *entry = dv;
                 }
             }
-            if let Some((g, scale)) = out.as_mut() {
-                // Each ordered pair (i, j) and its mirror (j, i) both depend on x_i.
+            // Each ordered pair (i, j) and its mirror (j, i) both depend on x_i.
+            let factor = 2.0 * self.scale;
+            if let Some(g) = grad_a {
+                let k = MatRef::row_major(gram, ma, mb);
                 gemm(
-                    2.0 * *scale,
-                    MatRef::row_major(gram, m, w),
-                    MatRef::row_major(cols, w, d),
+                    factor,
+                    k,
+                    MatRef::row_major(xb, mb, d),
                     1.0,
-                    MatMut::row_major(g, m, d),
+                    MatMut::row_major(g, ma, d),
                 );
             }
-        }
-        value
-    };
-    let partials = match grad {
-        Some((g, scale)) => par.for_each_chunk(g.as_mut_slice(), tile * d, |bi, rows| {
-            row_block(bi, Some((rows, scale)))
-        }),
-        None => par.map(blocks, |bi| row_block(bi, None)),
-    };
-    partials.iter().sum()
+            if let Some(g) = grad_b {
+                let k = MatRef::transposed(gram, mb, ma);
+                gemm(
+                    factor,
+                    k,
+                    MatRef::row_major(xa, ma, d),
+                    1.0,
+                    MatMut::row_major(g, mb, d),
+                );
+            }
+            if a == b {
+                value
+            } else {
+                2.0 * value
+            }
+        })
+    }
 }
 
 /// For each row of `queries`, the row of `targets` with the largest inner product and that
@@ -186,6 +283,22 @@ mod tests {
             }
         }
         (value, grad)
+    }
+
+    #[test]
+    fn rounds_cover_every_block_pair_once_and_share_no_block() {
+        for blocks in 0..12 {
+            let mut seen = std::collections::HashSet::new();
+            for round in rounds(blocks) {
+                let mut used = std::collections::HashSet::new();
+                for &(a, b) in &round {
+                    assert!(a <= b && b < blocks);
+                    assert!(seen.insert((a, b)), "{blocks} blocks: ({a}, {b}) twice");
+                    assert!(used.insert(a) && (a == b || used.insert(b)));
+                }
+            }
+            assert_eq!(seen.len(), blocks * (blocks + 1) / 2, "{blocks} blocks");
+        }
     }
 
     fn naive_nearest(q: &Points, t: &Points, exclude_self: bool) -> Vec<(usize, f64)> {
