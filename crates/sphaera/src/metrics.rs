@@ -62,7 +62,7 @@ pub fn circular_variance(x: &Points) -> f64 {
 /// ```
 pub fn mean_pairwise_angle(x: &Points, par: Par) -> f64 {
     let n = x.n() as f64;
-    pair_sum(x, par, None, |gap| (geodesic_of_gap(gap), 0.0)) / (n * (n - 1.0))
+    pair_sum(x, par, None, |gap: f64| (geodesic_of_gap(gap), 0.0)) / (n * (n - 1.0))
 }
 
 /// The Riesz `s`-energy `Σ_{i<j} ‖x_i − x_j‖^{−s}` (`s = 1`: the Thomson problem's
@@ -73,7 +73,7 @@ pub fn mean_pairwise_angle(x: &Points, par: Par) -> f64 {
 /// assert!((sphaera::metrics::riesz_energy(&x, 1.0, sphaera::Par::Seq) - 0.5).abs() < 1e-12);
 /// ```
 pub fn riesz_energy(x: &Points, s: f64, par: Par) -> f64 {
-    pair_sum(x, par, None, |gap| ((2.0 * gap).sqrt().powf(-s), 0.0)) / 2.0
+    pair_sum(x, par, None, |gap: f64| ((2.0 * gap).sqrt().powf(-s), 0.0)) / 2.0
 }
 
 /// The angle for a gap `1 − c`, accurate at small gaps.

@@ -61,12 +61,32 @@ pub(crate) fn rounds(blocks: usize) -> Vec<Vec<(usize, usize)>> {
     rounds
 }
 
-/// `Σ_{i≠j} f(1 − x_i·x_j)` over ordered pairs, where `f(gap)` returns the value and its
-/// derivative in the inner product `c = 1 − gap`. With `grad = Some((g, scale))`, adds
-/// `scale · ∂/∂X` of the sum into `g`.
+/// A function of the gap `1 − c` of a pair, applied to a whole line of a tile at once.
+pub(crate) trait PairFunction: Sync {
+    /// Replaces each gap by the function's derivative in the inner product `c = 1 − gap`
+    /// and returns the sum of the function's values.
+    fn apply(&self, gaps: &mut [f64]) -> f64;
+}
+
+/// A closure `gap ↦ (value, derivative in c)`, one pair at a time.
+impl<F: Fn(f64) -> (f64, f64) + Sync> PairFunction for F {
+    fn apply(&self, gaps: &mut [f64]) -> f64 {
+        let mut sum = 0.0;
+        for gap in gaps {
+            let (value, derivative) = self(*gap);
+            sum += value;
+            *gap = derivative;
+        }
+        sum
+    }
+}
+
+/// `Σ_{i≠j} f(1 − x_i·x_j)` over ordered pairs, where `f` gives the value and the derivative
+/// in the inner product `c = 1 − gap`. With `grad = Some((g, scale))`, adds `scale · ∂/∂X`
+/// of the sum into `g`.
 pub(crate) fn pair_sum<F>(x: &Points, par: Par, grad: Option<(&mut Points, f64)>, f: F) -> f64
 where
-    F: Fn(f64) -> (f64, f64) + Sync,
+    F: PairFunction,
 {
     pair_sum_tiled(x, TILE, par, grad, f)
 }
@@ -79,7 +99,7 @@ pub(crate) fn pair_sum_tiled<F>(
     f: F,
 ) -> f64
 where
-    F: Fn(f64) -> (f64, f64) + Sync,
+    F: PairFunction,
 {
     let (n, d) = (x.n(), x.dim());
     let blocks = n.div_ceil(tile);
@@ -134,7 +154,7 @@ struct TilePass<'a, F> {
     f: &'a F,
 }
 
-impl<F: Fn(f64) -> (f64, f64)> TilePass<'_, F> {
+impl<F: PairFunction> TilePass<'_, F> {
     fn block(&self, b: usize) -> (usize, &[f64]) {
         let start = b * self.tile;
         let len = self.tile.min(self.n - start);
@@ -166,14 +186,20 @@ impl<F: Fn(f64) -> (f64, f64)> TilePass<'_, F> {
             for (r, line) in gram.chunks_exact_mut(mb).enumerate() {
                 let xi = &xa[r * d..(r + 1) * d];
                 for (s, entry) in line.iter_mut().enumerate() {
-                    if a == b && r == s {
-                        *entry = 0.0;
-                        continue;
-                    }
-                    let (v, dv) = (self.f)(gap(*entry, xi, &xb[s * d..(s + 1) * d]));
-                    value += v;
-                    *entry = dv;
+                    *entry = gap(*entry, xi, &xb[s * d..(s + 1) * d]);
                 }
+                if a == b {
+                    // A point with itself: a harmless gap here, its term taken out below.
+                    line[r] = 1.0;
+                }
+                value += self.f.apply(line);
+                if a == b {
+                    line[r] = 0.0;
+                }
+            }
+            if a == b {
+                let mut itself = [1.0];
+                value -= ma as f64 * self.f.apply(&mut itself);
             }
             // Each ordered pair (i, j) and its mirror (j, i) both depend on x_i.
             let factor = 2.0 * self.scale;
