@@ -118,9 +118,22 @@ where
         scale,
         f: &f,
     };
-    let mut value = 0.0;
-    for round in rounds(blocks) {
-        // Hand each task the gradient rows of its two blocks, and take them back after.
+    over_block_pairs(&mut owned, par, |a, b, rows_a, rows_b| {
+        pass.tile(a, b, rows_a, rows_b)
+    })
+}
+
+/// Runs `task(a, b, rows_a, rows_b)` for every block pair of [`rounds`], handing it the
+/// blocks' parts of `owned` (`rows_b` is `None` on the diagonal, and both are `None` where
+/// `owned` holds none), and returns the sum of its results in round order.
+fn over_block_pairs<T: Send>(
+    owned: &mut [Option<&mut [T]>],
+    par: Par,
+    task: impl Fn(usize, usize, Option<&mut [T]>, Option<&mut [T]>) -> f64 + Sync,
+) -> f64 {
+    let mut total = 0.0;
+    for round in rounds(owned.len()) {
+        // Hand each task the parts of its two blocks, and take them back after.
         let tasks: Vec<_> = round
             .iter()
             .map(|&(a, b)| {
@@ -130,18 +143,18 @@ where
             })
             .collect();
         let done = par.map_owned(tasks, |(a, b, mut rows_a, mut rows_b)| {
-            let v = pass.tile(a, b, rows_a.as_deref_mut(), rows_b.as_deref_mut());
+            let v = task(a, b, rows_a.as_deref_mut(), rows_b.as_deref_mut());
             (v, a, b, rows_a, rows_b)
         });
         for (v, a, b, rows_a, rows_b) in done {
-            value += v;
+            total += v;
             owned[a] = rows_a;
             if a != b {
                 owned[b] = rows_b;
             }
         }
     }
-    value
+    total
 }
 
 /// What every tile of one [`pair_sum_tiled`] pass reads.
@@ -234,14 +247,71 @@ impl<F: PairFunction> TilePass<'_, F> {
 
 /// For each row of `queries`, the row of `targets` with the largest inner product and that
 /// inner product. With `exclude_self`, row `i` never matches itself (then `queries` and
-/// `targets` are the same table). Ties go to the lowest index.
+/// `targets` are the same table, and each pair's product is computed once). Ties go to the
+/// lowest index.
 pub(crate) fn nearest(
     queries: &Points,
     targets: &Points,
     exclude_self: bool,
     par: Par,
 ) -> Vec<(usize, f64)> {
-    nearest_tiled(queries, targets, exclude_self, TILE, par)
+    if exclude_self {
+        nearest_within_tiled(queries, TILE, par)
+    } else {
+        nearest_tiled(queries, targets, false, TILE, par)
+    }
+}
+
+/// Whether `(j, c)` beats `best`: a larger product, or an equal one at a lower index, so the
+/// answer does not depend on the order candidates come in.
+fn beats(j: usize, c: f64, best: (usize, f64)) -> bool {
+    c > best.1 || (c == best.1 && j < best.0)
+}
+
+/// Each row's nearest other row of `x`, visiting each unordered pair of blocks once.
+pub(crate) fn nearest_within_tiled(x: &Points, tile: usize, par: Par) -> Vec<(usize, f64)> {
+    let (n, d) = (x.n(), x.dim());
+    let data = x.as_slice();
+    let mut best = vec![(usize::MAX, f64::NEG_INFINITY); n];
+    let mut owned: Vec<_> = best.chunks_mut(tile).map(Some).collect();
+    let block = |b: usize| {
+        let start = b * tile;
+        let len = tile.min(n - start);
+        (start, len, &data[start * d..(start + len) * d])
+    };
+    over_block_pairs(&mut owned, par, |a, b, best_a, best_b| {
+        let ((a0, ma, xa), (b0, mb, xb)) = (block(a), block(b));
+        let best_a = best_a.expect("every block has its part");
+        let mut best_b = best_b;
+        GRAM.with_borrow_mut(|gram| {
+            gram.resize(tile * tile, 0.0);
+            let gram = &mut gram[..ma * mb];
+            gemm(
+                1.0,
+                MatRef::row_major(xa, ma, d),
+                MatRef::transposed(xb, d, mb),
+                0.0,
+                MatMut::row_major(gram, ma, mb),
+            );
+            for (r, line) in gram.chunks_exact(mb).enumerate() {
+                let slot = &mut best_a[r];
+                for (s, &c) in line.iter().enumerate() {
+                    if (a != b || r != s) && beats(b0 + s, c, *slot) {
+                        *slot = (b0 + s, c);
+                    }
+                }
+                if let Some(best_b) = best_b.as_deref_mut() {
+                    for (slot, &c) in best_b.iter_mut().zip(line) {
+                        if beats(a0 + r, c, *slot) {
+                            *slot = (a0 + r, c);
+                        }
+                    }
+                }
+            }
+        });
+        0.0
+    });
+    best
 }
 
 pub(crate) fn nearest_tiled(
@@ -377,6 +447,8 @@ mod tests {
             prop_assert!(same_neighbours(&tiled, &naive_nearest(&q, &t, false)));
             let tiled = nearest_tiled(&t, &t, true, tile, Par::Rayon);
             prop_assert!(same_neighbours(&tiled, &naive_nearest(&t, &t, true)));
+            let within = nearest_within_tiled(&t, tile, Par::Rayon);
+            prop_assert!(same_neighbours(&within, &naive_nearest(&t, &t, true)));
         }
     }
 
