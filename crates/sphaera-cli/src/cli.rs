@@ -25,9 +25,42 @@ pub enum Command {
     /// Embed a hierarchy as balls (SpheREx) and evaluate it.
     #[command(subcommand)]
     Hierarchy(HierarchyCommand),
+    /// Place N points on the sphere with the largest minimum angle (the Tammes problem).
+    Tammes(TammesArgs),
     /// Measure speed and memory.
     #[command(subcommand)]
     Bench(BenchCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct TammesArgs {
+    /// Number of points.
+    #[arg(long)]
+    pub n: usize,
+    /// Dimension of the ambient space (points on S^{dim-1}).
+    #[arg(long, default_value_t = 3)]
+    pub dim: usize,
+    /// Seed of every random start.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Random starts, each annealed on the Riesz energy.
+    #[arg(long, default_value_t = 64)]
+    pub restarts: usize,
+    /// How many of the best starts are polished by linear programs.
+    #[arg(long, default_value_t = 4)]
+    pub polished: usize,
+    /// Launch no further restarts after this many seconds.
+    #[arg(long)]
+    pub time_limit: Option<f64>,
+    /// Write the points here (.npy, float64).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Print one JSON object instead of a summary.
+    #[arg(long)]
+    pub json: bool,
+    /// Worker threads [default: all cores]. Results do not depend on it without a time limit.
+    #[arg(long)]
+    pub threads: Option<usize>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -36,6 +36,7 @@ fn main() -> ExitCode {
         Command::Hierarchy(HierarchyCommand::Train(args)) => commands::hierarchy::train(*args),
         Command::Hierarchy(HierarchyCommand::Eval(args)) => commands::hierarchy::eval(args),
         Command::Bench(BenchCommand::Step(args)) => commands::bench::step(args),
+        Command::Tammes(args) => commands::tammes::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

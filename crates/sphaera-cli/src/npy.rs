@@ -48,19 +48,43 @@ pub fn read_points(path: &Path) -> Result<Points> {
     Ok(Points::from_vec(rows, cols, values)?)
 }
 
-/// Writes `points` as a 2-D float32 array into `out` (any writer).
-pub fn write_points(points: &Points, out: impl Write) -> Result<()> {
-    let mut writer = npyz::WriteOptions::new()
-        .default_dtype()
-        .shape(&[points.n() as u64, points.dim() as u64])
-        .writer(BufWriter::new(out))
-        .begin_nd()?;
-    writer.extend(points.as_slice().iter().map(|&v| v as f32))?;
-    writer.finish()?;
+/// The element type a table is written in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dtype {
+    /// Half the size; enough for embeddings.
+    F32,
+    /// Every bit the computation produced: for configurations judged to 1e-6°.
+    F64,
+}
+
+/// Writes `points` as a 2-D array of `dtype` into `out` (any writer).
+pub fn write_points(points: &Points, dtype: Dtype, out: impl Write) -> Result<()> {
+    let shape = [points.n() as u64, points.dim() as u64];
+    let out = BufWriter::new(out);
+    match dtype {
+        Dtype::F32 => {
+            let mut writer = npyz::WriteOptions::new()
+                .default_dtype()
+                .shape(&shape)
+                .writer(out)
+                .begin_nd()?;
+            writer.extend(points.as_slice().iter().map(|&v| v as f32))?;
+            writer.finish()?;
+        }
+        Dtype::F64 => {
+            let mut writer = npyz::WriteOptions::new()
+                .default_dtype()
+                .shape(&shape)
+                .writer(out)
+                .begin_nd()?;
+            writer.extend(points.as_slice().iter().copied())?;
+            writer.finish()?;
+        }
+    }
     Ok(())
 }
 
 /// Writes `points` to `path` atomically (see [`crate::output::write_atomically`]).
-pub fn save_points(points: &Points, path: &Path) -> Result<()> {
-    crate::output::write_atomically(path, |file: &mut File| write_points(points, file))
+pub fn save_points(points: &Points, dtype: Dtype, path: &Path) -> Result<()> {
+    crate::output::write_atomically(path, |file: &mut File| write_points(points, dtype, file))
 }

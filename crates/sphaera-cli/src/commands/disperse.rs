@@ -170,7 +170,7 @@ impl Job {
         let report = metrics::Report::of(&points, Par::Rayon);
         let best = tammes::best_known(n, dim);
         if let Some(path) = &self.out {
-            npy::save_points(&points, path)?;
+            npy::save_points(&points, npy::Dtype::F32, path)?;
         }
         let stdout = std::io::stdout();
         let mut out = stdout.lock();

@@ -4,3 +4,4 @@ pub mod bench;
 pub mod data;
 pub mod disperse;
 pub mod hierarchy;
+pub mod tammes;

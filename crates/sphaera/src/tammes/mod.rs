@@ -1,10 +1,18 @@
-//! Best-known answers to the Tammes problem: the largest minimum angle of `N` points on
-//! `S^{dim−1}`.
+//! The Tammes problem: the largest minimum angle of `N` points on `S^{dim−1}`. The
+//! best-known answers ([`best_known`]), and a search for the configuration itself
+//! ([`search`]): restarts from an annealed Riesz-energy descent, the best of them polished
+//! by linear programs on the tangent spaces.
 
 use std::sync::OnceLock;
 
+mod polish;
+mod search;
+mod warm;
+
+pub use search::{search, Code, SearchConfig};
+
 /// Sloane's table for `S²` (Hardin, Sloane & Smith), `N = 4…130`.
-const SLOANE_D3: &str = include_str!("../data/tammes-d3.tsv");
+const SLOANE_D3: &str = include_str!("../../data/tammes-d3.tsv");
 
 /// A best-known minimum angle and where it comes from.
 #[derive(Clone, Copy, Debug, PartialEq)]
