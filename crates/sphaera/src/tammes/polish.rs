@@ -90,14 +90,12 @@ fn tangent_bases(x: &[f64], dim: usize, bases: &mut [f64]) {
         let mut v = row.to_vec();
         v[m] += row[m].signum();
         let vv: f64 = v.iter().map(|a| a * a).sum();
-        let mut k = 0;
-        for column in (0..dim).filter(|&c| c != m) {
+        for (k, column) in (0..dim).filter(|&c| c != m).enumerate() {
             let basis = &mut bases[(i * (dim - 1) + k) * dim..(i * (dim - 1) + k + 1) * dim];
             for (r, b) in basis.iter_mut().enumerate() {
                 let identity = if r == column { 1.0 } else { 0.0 };
                 *b = identity - 2.0 * v[r] * v[column] / vv;
             }
-            k += 1;
         }
     }
 }
