@@ -44,13 +44,16 @@ pub struct TammesArgs {
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
     /// Random starts, each annealed on the Riesz energy.
-    #[arg(long, default_value_t = 64)]
+    #[arg(long, default_value_t = 192)]
     pub restarts: usize,
     /// How many of the best starts are polished by linear programs.
-    #[arg(long, default_value_t = 4)]
+    #[arg(long, default_value_t = 16)]
     pub polished: usize,
-    /// Launch no further restarts after this many seconds.
-    #[arg(long)]
+    /// Basin hops after the restarts (shake the best, re-anneal, polish, keep if better).
+    #[arg(long, default_value_t = 32)]
+    pub hops: usize,
+    /// Launch no further restarts or hops after this many seconds.
+    #[arg(long, allow_hyphen_values = true)]
     pub time_limit: Option<f64>,
     /// Write the points here (.npy, float64).
     #[arg(long)]

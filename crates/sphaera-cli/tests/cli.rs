@@ -911,3 +911,64 @@ fn bench_step_reports_the_median_step_and_peak_memory() {
         );
     }
 }
+
+fn read_npy_f64(path: &Path) -> (Vec<u64>, Vec<f64>) {
+    let bytes = std::fs::read(path).unwrap();
+    let file = npyz::NpyFile::new(&bytes[..]).unwrap();
+    let shape = file.shape().to_vec();
+    (shape, file.into_vec::<f64>().unwrap())
+}
+
+#[test]
+fn tammes_writes_the_configuration_it_reports() {
+    let dir = temp();
+    let out = dir.path().join("code.npy");
+    let v = json(&[
+        "tammes",
+        "--n",
+        "12",
+        "--restarts",
+        "16",
+        "--hops",
+        "4",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    // The icosahedron: arctan 2 = 63.4349488°, 30 edges.
+    assert!(
+        (number(&v, "min_angle_deg") - 63.434_948_822_922).abs() < 1e-6,
+        "{v}"
+    );
+    assert!(number(&v, "gap_deg").abs() < 1e-6);
+    assert_eq!(v["contacts"], 30);
+    let (shape, values) = read_npy_f64(&out);
+    assert_eq!(shape, [12, 3]);
+    let mut largest: f64 = -1.0;
+    for i in 0..12 {
+        for j in i + 1..12 {
+            let c: f64 = (0..3).map(|k| values[3 * i + k] * values[3 * j + k]).sum();
+            largest = largest.max(c);
+        }
+    }
+    let angle = largest.acos().to_degrees();
+    assert!(
+        (angle - number(&v, "min_angle_deg")).abs() < 1e-9,
+        "{angle}"
+    );
+}
+
+#[test]
+fn bad_tammes_input_is_refused_in_one_line() {
+    refused(&["tammes", "--n", "1"], "n must be at least 2");
+    refused(
+        &["tammes", "--n", "5", "--dim", "1"],
+        "dim must be at least 2",
+    );
+    refused(&["tammes", "--n", "5", "--restarts", "0"], "restarts");
+    refused(
+        &["tammes", "--n", "5", "--time-limit", "-1"],
+        "--time-limit",
+    );
+    refused(&["tammes", "--n", "5", "--threads", "0"], "--threads");
+    refused(&["tammes"], "--n");
+}

@@ -26,6 +26,7 @@ pub fn run(args: TammesArgs) -> Result<()> {
     let config = SearchConfig {
         restarts: args.restarts,
         polished: args.polished,
+        hops: args.hops,
         seed: args.seed,
         time_limit,
     };
@@ -51,6 +52,8 @@ pub fn run(args: TammesArgs) -> Result<()> {
             "min_angle_deg": code.min_angle_deg,
             "contacts": code.contacts,
             "restarts": code.restarts,
+            "hops": code.hops,
+            "improving_hops": code.improving_hops,
             "seconds": seconds,
             "best_known_deg": null,
             "gap_deg": null,

@@ -6,11 +6,13 @@
 use microlp::{ComparisonOp, OptimizationDirection, Problem, SolveOutcome};
 
 /// Half-width of the first box, in tangent coordinates (radians, to first order).
-const INITIAL_RADIUS: f64 = 1e-2;
+const INITIAL_RADIUS: f64 = 2e-3;
 const LARGEST_RADIUS: f64 = 5e-2;
 /// The polish stops when the box is this small: far below what a cosine resolves.
 const SMALLEST_RADIUS: f64 = 1e-12;
 const MAX_ROUNDS: usize = 400;
+/// A predicted drop of the largest cosine below this is rounding: the polish has converged.
+const CONVERGED: f64 = 1e-15;
 
 /// Raises the minimum angle of the unit rows `x` (`dim` columns) as far as the linear
 /// programs go; returns the largest cosine between two rows.
@@ -35,6 +37,10 @@ pub(crate) fn polish(x: &mut [f64], dim: usize) -> f64 {
             radius *= 0.25;
             continue;
         };
+        // No first-order gain left within the box: a stationary point of the minimum angle.
+        if largest - predicted < CONVERGED {
+            break;
+        }
         for i in 0..n {
             let row = &mut trial[i * dim..(i + 1) * dim];
             row.copy_from_slice(&x[i * dim..(i + 1) * dim]);
@@ -47,15 +53,16 @@ pub(crate) fn polish(x: &mut [f64], dim: usize) -> f64 {
             row.iter_mut().for_each(|v| *v /= length);
         }
         let reached = largest_cosine(&trial, dim);
+        // The usual trust-region rule on the ratio of the true gain to the predicted one.
+        let ratio = (largest - reached) / (largest - predicted);
+        if ratio > 0.75 {
+            radius = (2.0 * radius).min(LARGEST_RADIUS);
+        } else if ratio < 0.25 {
+            radius *= 0.25;
+        }
         if reached < largest {
-            // Grow the box when the true gain is most of the predicted one.
-            if largest - reached > 0.5 * (largest - predicted) {
-                radius = (2.0 * radius).min(LARGEST_RADIUS);
-            }
             x.copy_from_slice(&trial);
             largest = reached;
-        } else {
-            radius *= 0.25;
         }
     }
     largest

@@ -3,10 +3,28 @@
 //! exponent `s`. At small `s` it is the physical energy, whose minima are well spread; as
 //! `s` grows it tends to `−log min ‖x_i − x_j‖`, the Tammes objective itself.
 
-/// The exponents, in order: each stage starts from the previous one's end.
-pub(crate) const EXPONENTS: [f64; 12] = [
-    1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0, 1024.0, 2048.0,
-];
+use crate::vmath;
+
+/// The last exponent of every schedule: there `F_s` is within about `ln(pairs)/s` of
+/// `−ln min distance`, close enough for the polish to take over.
+const FINAL_EXPONENT: f64 = 2048.0;
+
+/// An exponent schedule drawn from `rng`: it starts anywhere from the physical energy
+/// (`s = 1`, whose minima are few and alike) to `s = 512` (nearly the Tammes objective, many
+/// local optima), and grows by a factor between 1.5 and 4 up to [`FINAL_EXPONENT`]. Varied
+/// schedules reach varied optima: one fixed schedule leads every start to the same one.
+pub(crate) fn schedule(rng: &mut impl rand::Rng) -> Vec<f64> {
+    let mut s = 2f64.powf(9.0 * rng.random::<f64>());
+    let growth = 1.5 + 2.5 * rng.random::<f64>();
+    let mut exponents = Vec::new();
+    while s < FINAL_EXPONENT {
+        exponents.push(s);
+        s *= growth;
+    }
+    exponents.push(FINAL_EXPONENT);
+    exponents
+}
+
 /// Descent steps per exponent, at most.
 const STEPS_PER_STAGE: usize = 250;
 /// A stage ends when its step size falls below this.
@@ -17,17 +35,27 @@ pub(crate) struct Descent {
     dim: usize,
     grad: Vec<f64>,
     trial: Vec<f64>,
-    /// `ln ‖x_i − x_j‖²` of every pair `i < j`, row by row.
-    log_sq: Vec<f64>,
+    trial_grad: Vec<f64>,
+    /// Per pair `i < j`, row by row: `‖x_i − x_j‖²`, and then the pair's weight.
+    squares: Vec<f64>,
+    weights: Vec<f64>,
 }
+
+/// A stage ends after this many accepted steps in a row that each lower `F_s` by less than
+/// `STALL` (relative): the polish does the fine work.
+const STALLED_STEPS: usize = 8;
+const STALL: f64 = 1e-12;
 
 impl Descent {
     pub(crate) fn new(n: usize, dim: usize) -> Self {
+        let pairs = n * n.saturating_sub(1) / 2;
         Self {
             dim,
             grad: vec![0.0; n * dim],
             trial: vec![0.0; n * dim],
-            log_sq: vec![0.0; n * n.saturating_sub(1) / 2],
+            trial_grad: vec![0.0; n * dim],
+            squares: vec![0.0; pairs],
+            weights: vec![0.0; pairs],
         }
     }
 
@@ -43,10 +71,11 @@ impl Descent {
     /// halved.
     fn minimize(&mut self, x: &mut [f64], s: f64) {
         let d = self.dim;
-        let mut value = energy(x, d, s, &mut self.log_sq, Some(&mut self.grad));
+        let mut value = self.energy(x, s, false);
         let mut step = 0.1;
+        let mut stalled = 0;
         for _ in 0..STEPS_PER_STAGE {
-            if step < SMALLEST_STEP {
+            if step < SMALLEST_STEP || stalled >= STALLED_STEPS {
                 break;
             }
             // Each point moves at most `step` radians, whatever the scale of the gradient.
@@ -63,45 +92,55 @@ impl Descent {
                 *t = xi - scale * g;
             }
             normalize_rows(&mut self.trial, d);
-            if energy(&self.trial, d, s, &mut self.log_sq, None) < value {
+            let trial = std::mem::take(&mut self.trial);
+            let trial_value = self.energy(&trial, s, true);
+            self.trial = trial;
+            if trial_value < value {
+                stalled = if value - trial_value < STALL * value.abs() {
+                    stalled + 1
+                } else {
+                    0
+                };
                 x.copy_from_slice(&self.trial);
-                value = energy(x, d, s, &mut self.log_sq, Some(&mut self.grad));
+                std::mem::swap(&mut self.grad, &mut self.trial_grad);
+                value = trial_value;
                 step *= 1.25;
             } else {
                 step *= 0.5;
             }
         }
     }
-}
 
-/// `F_s(x)` of the unit rows `x` and, into `grad`, its tangent gradient. `log_sq` is scratch
-/// for `ln ‖x_i − x_j‖²` of every pair.
-fn energy(x: &[f64], d: usize, s: f64, log_sq: &mut [f64], grad: Option<&mut [f64]>) -> f64 {
-    let n = x.len() / d;
-    // Terms are exp(−(s/2) ln ‖x_i − x_j‖²): shift by the largest exponent first.
-    let mut largest = f64::NEG_INFINITY;
-    let mut k = 0;
-    for i in 0..n {
-        let xi = &x[i * d..(i + 1) * d];
-        for j in i + 1..n {
-            let xj = &x[j * d..(j + 1) * d];
-            let sq: f64 = xi.iter().zip(xj).map(|(a, b)| (a - b) * (a - b)).sum();
-            let l = sq.max(1e-300).ln();
-            log_sq[k] = l;
-            largest = largest.max(-0.5 * s * l);
-            k += 1;
+    /// `F_s` of the unit rows `x`, and its tangent gradient into `grad` (`trial_grad` when
+    /// `into_trial`).
+    fn energy(&mut self, x: &[f64], s: f64, into_trial: bool) -> f64 {
+        let d = self.dim;
+        let n = x.len() / d;
+        let mut k = 0;
+        for i in 0..n {
+            let xi = &x[i * d..(i + 1) * d];
+            for j in i + 1..n {
+                let xj = &x[j * d..(j + 1) * d];
+                let sq: f64 = xi.iter().zip(xj).map(|(a, b)| (a - b) * (a - b)).sum();
+                self.squares[k] = sq.max(1e-300);
+                k += 1;
+            }
         }
-    }
-    let total: f64 = log_sq.iter().map(|&l| (-0.5 * s * l - largest).exp()).sum();
-    if let Some(grad) = grad {
+        // Terms exp(−(s/2) ln ‖x_i − x_j‖²), shifted by the largest exponent.
+        let largest = shifted_terms(&mut self.weights, &self.squares, s);
+        let total = vmath::sum(&self.weights);
         // ∂F/∂x_i = −Σ_j w_ij (x_i − x_j)/‖x_i − x_j‖², with w the normalized terms.
+        let grad = if into_trial {
+            &mut self.trial_grad
+        } else {
+            &mut self.grad
+        };
         grad.fill(0.0);
         let mut k = 0;
         for i in 0..n {
             for j in i + 1..n {
-                let l = log_sq[k];
+                let coefficient = self.weights[k] / (total * self.squares[k]);
                 k += 1;
-                let coefficient = (-0.5 * s * l - largest).exp() / total / l.exp();
                 for c in 0..d {
                     let diff = x[i * d + c] - x[j * d + c];
                     grad[i * d + c] -= coefficient * diff;
@@ -114,9 +153,25 @@ fn energy(x: &[f64], d: usize, s: f64, log_sq: &mut [f64], grad: Option<&mut [f6
             let radial: f64 = g.iter().zip(xi).map(|(a, b)| a * b).sum();
             g.iter_mut().zip(xi).for_each(|(a, b)| *a -= radial * b);
         }
+        (largest + total.ln()) / s
     }
-    (largest + total.ln()) / s
 }
+
+/// `w_k = exp(−(s/2) ln q_k − m)` for the squared distances `q`, where `m` is the largest
+/// exponent, which it returns: plain maps and a lane-wise maximum, loops that vectorize.
+#[inline(always)]
+fn shifted_terms_body(weights: &mut [f64], squares: &[f64], s: f64) -> f64 {
+    for (w, &sq) in weights.iter_mut().zip(squares) {
+        *w = -0.5 * s * vmath::ln(sq);
+    }
+    let largest = vmath::max(weights);
+    for w in weights.iter_mut() {
+        *w = vmath::exp(*w - largest);
+    }
+    largest
+}
+
+vmath::widest_vectors!(fn shifted_terms(weights: &mut [f64], squares: &[f64], s: f64) -> f64 = shifted_terms_body);
 
 /// Scales each row of `x` to unit length.
 pub(crate) fn normalize_rows(x: &mut [f64], dim: usize) {

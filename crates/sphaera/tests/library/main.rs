@@ -13,4 +13,5 @@ mod optim;
 mod oracle;
 mod sphere;
 mod spherex;
+mod tammes;
 mod threads;
