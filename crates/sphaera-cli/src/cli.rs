@@ -43,15 +43,18 @@ pub struct TammesArgs {
     /// Seed of every random start.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
-    /// Random starts, each annealed on the Riesz energy.
-    #[arg(long, default_value_t = 192)]
-    pub restarts: usize,
-    /// How many of the best starts are polished by linear programs.
-    #[arg(long, default_value_t = 16)]
-    pub polished: usize,
-    /// Basin hops after the restarts (shake the best, re-anneal, polish, keep if better).
-    #[arg(long, default_value_t = 32)]
-    pub hops: usize,
+    /// Random starts, each annealed on the Riesz energy [default: 192 up to N = 60, then
+    /// fewer as 1/N², at least 8].
+    #[arg(long)]
+    pub restarts: Option<usize>,
+    /// How many of the best starts are polished by linear programs [default: 16 up to
+    /// N = 60, then fewer as 1/N, at least 2].
+    #[arg(long)]
+    pub polished: Option<usize>,
+    /// Basin hops after the restarts (shake the best, re-anneal, polish, keep if better)
+    /// [default: 32 up to N = 60, then fewer as 1/N, at least 4].
+    #[arg(long)]
+    pub hops: Option<usize>,
     /// Launch no further restarts or hops after this many seconds.
     #[arg(long, allow_hyphen_values = true)]
     pub time_limit: Option<f64>,

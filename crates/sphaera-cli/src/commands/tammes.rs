@@ -23,10 +23,11 @@ pub fn run(args: TammesArgs) -> Result<()> {
     if let Some(out) = &args.out {
         check_parent_exists(out).context("--out")?;
     }
+    let scaled = SearchConfig::for_size(args.n);
     let config = SearchConfig {
-        restarts: args.restarts,
-        polished: args.polished,
-        hops: args.hops,
+        restarts: args.restarts.unwrap_or(scaled.restarts),
+        polished: args.polished.unwrap_or(scaled.polished),
+        hops: args.hops.unwrap_or(scaled.hops),
         seed: args.seed,
         time_limit,
     };

@@ -39,6 +39,21 @@ impl Default for SearchConfig {
     }
 }
 
+impl SearchConfig {
+    /// The default effort for `n` points: 192 restarts, 16 polished and 32 hops up to
+    /// `n = 60`, then fewer as each costs more (restarts as `1/n²`, at least 8; polished
+    /// and hops as `1/n`, at least 2 and 4).
+    pub fn for_size(n: usize) -> Self {
+        let ratio = 60.0 / n.max(1) as f64;
+        Self {
+            restarts: ((192.0 * ratio * ratio) as usize).clamp(8, 192),
+            polished: ((16.0 * ratio) as usize).clamp(2, 16),
+            hops: ((32.0 * ratio) as usize).clamp(4, 32),
+            ..Self::default()
+        }
+    }
+}
+
 /// The best configuration a search found.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Code {
