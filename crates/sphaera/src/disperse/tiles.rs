@@ -27,6 +27,26 @@ thread_local! {
     static GRAM: RefCell<Vec<f64>> = const { RefCell::new(Vec::new()) };
 }
 
+/// Calls `f` with the Gram tile `X_a X_bᵀ` of two blocks of `d`-column rows, formed in
+/// this thread's buffer (`rows of a × rows of b`, row-major).
+fn with_gram_tile<T>(xa: &[f64], xb: &[f64], d: usize, f: impl FnOnce(&mut [f64]) -> T) -> T {
+    let (ma, mb) = (xa.len() / d, xb.len() / d);
+    GRAM.with_borrow_mut(|gram| {
+        if gram.len() < ma * mb {
+            gram.resize(ma * mb, 0.0);
+        }
+        let gram = &mut gram[..ma * mb];
+        gemm(
+            1.0,
+            MatRef::row_major(xa, ma, d),
+            MatRef::transposed(xb, d, mb),
+            0.0,
+            MatMut::row_major(gram, ma, mb),
+        );
+        f(gram)
+    })
+}
+
 /// The gap `1 − x_i·x_j` of unit rows, computed without cancellation for close pairs.
 fn gap(c: f64, xi: &[f64], xj: &[f64]) -> f64 {
     if c > CLOSE {
@@ -185,16 +205,7 @@ impl<F: PairFunction> TilePass<'_, F> {
     ) -> f64 {
         let d = self.d;
         let ((ma, xa), (mb, xb)) = (self.block(a), self.block(b));
-        GRAM.with_borrow_mut(|gram| {
-            gram.resize(self.tile * self.tile, 0.0);
-            let gram = &mut gram[..ma * mb];
-            gemm(
-                1.0,
-                MatRef::row_major(xa, ma, d),
-                MatRef::transposed(xb, d, mb),
-                0.0,
-                MatMut::row_major(gram, ma, mb),
-            );
+        with_gram_tile(xa, xb, d, |gram| {
             let mut value = 0.0;
             for (r, line) in gram.chunks_exact_mut(mb).enumerate() {
                 let xi = &xa[r * d..(r + 1) * d];
@@ -280,19 +291,10 @@ pub(crate) fn nearest_within_tiled(x: &Points, tile: usize, par: Par) -> Vec<(us
         (start, len, &data[start * d..(start + len) * d])
     };
     over_block_pairs(&mut owned, par, |a, b, best_a, best_b| {
-        let ((a0, ma, xa), (b0, mb, xb)) = (block(a), block(b));
+        let ((a0, _, xa), (b0, mb, xb)) = (block(a), block(b));
         let best_a = best_a.expect("every block has its part");
         let mut best_b = best_b;
-        GRAM.with_borrow_mut(|gram| {
-            gram.resize(tile * tile, 0.0);
-            let gram = &mut gram[..ma * mb];
-            gemm(
-                1.0,
-                MatRef::row_major(xa, ma, d),
-                MatRef::transposed(xb, d, mb),
-                0.0,
-                MatMut::row_major(gram, ma, mb),
-            );
+        with_gram_tile(xa, xb, d, |gram| {
             for (r, line) in gram.chunks_exact(mb).enumerate() {
                 let slot = &mut best_a[r];
                 for (s, &c) in line.iter().enumerate() {

@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use crate::points::Points;
 use crate::random::{gaussian, substream, uniform_sphere, SeededRng};
 use crate::tammes::polish::{largest_cosine, polish};
-use crate::tammes::warm::{schedule, Descent};
+use crate::tammes::warm::{normalize_rows, schedule, Descent};
 use rand::Rng;
 
 /// How hard a Tammes search tries.
@@ -83,25 +83,10 @@ const WAVE: usize = 8;
 /// assert!((code.min_angle_deg - 90.0).abs() < 1e-6); // the octahedron
 /// ```
 pub fn search(n: usize, dim: usize, config: &SearchConfig) -> Result<Code> {
-    for (name, value) in [
-        ("n", n),
-        ("dim", dim),
-        ("restarts", config.restarts),
-        ("polished", config.polished),
-    ] {
-        let least = if name == "n" || name == "dim" { 2 } else { 1 };
-        if value < least {
-            return Err(Error::InvalidParameter {
-                name,
-                expected: if least == 2 {
-                    "at least 2"
-                } else {
-                    "at least 1"
-                },
-                value: value.to_string(),
-            });
-        }
-    }
+    at_least("n", n, 2)?;
+    at_least("dim", dim, 2)?;
+    at_least("restarts", config.restarts, 1)?;
+    at_least("polished", config.polished, 1)?;
     let clock = Instant::now();
     let mut annealed: Vec<(f64, usize, Vec<f64>)> = Vec::new();
     for first in (0..config.restarts).step_by(WAVE) {
@@ -207,9 +192,23 @@ fn shake(x: &mut [f64], dim: usize, min_angle: f64, rng: &mut SeededRng) {
                 .zip(&direction)
                 .for_each(|(r, dir)| *r += size * dir / length);
         }
-        let norm = row.iter().map(|v| v * v).sum::<f64>().sqrt();
-        row.iter_mut().for_each(|v| *v /= norm);
     }
+    normalize_rows(x, dim);
+}
+
+fn at_least(name: &'static str, value: usize, least: usize) -> Result<()> {
+    if value >= least {
+        return Ok(());
+    }
+    Err(Error::InvalidParameter {
+        name,
+        expected: if least == 2 {
+            "at least 2"
+        } else {
+            "at least 1"
+        },
+        value: value.to_string(),
+    })
 }
 
 /// Pairs of rows at an angle of at most `angle`.
