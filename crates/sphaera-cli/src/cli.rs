@@ -44,15 +44,15 @@ pub struct TammesArgs {
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
     /// Random starts, each annealed on the Riesz energy [default: 192 up to N = 60, then
-    /// fewer as 1/N², at least 8].
+    /// fewer as 1/N, at least 16].
     #[arg(long)]
     pub restarts: Option<usize>,
     /// How many of the best starts are polished by linear programs [default: 16 up to
-    /// N = 60, then fewer as 1/N, at least 2].
+    /// N = 60, then fewer as 1/N, at least 4].
     #[arg(long)]
     pub polished: Option<usize>,
-    /// Basin hops after the restarts (shake the best, re-anneal, polish, keep if better)
-    /// [default: 32 up to N = 60, then fewer as 1/N, at least 4].
+    /// Basin hops after the restarts (move 1 to 3 points of the best to random places,
+    /// re-anneal, keep if the energy is lower) [default: 512].
     #[arg(long)]
     pub hops: Option<usize>,
     /// Launch no further restarts or hops after this many seconds.

@@ -1,4 +1,5 @@
-//! Restarts of the warm start, in parallel, and the polish of the best of them.
+//! Restarts of the warm start, in parallel, the polish of the best of them, and basin hops
+//! from the best.
 
 use std::time::{Duration, Instant};
 
@@ -6,9 +7,9 @@ use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::points::Points;
-use crate::random::{gaussian, substream, uniform_sphere, SeededRng};
+use crate::random::{fill_unit, substream, uniform_sphere, SeededRng};
 use crate::tammes::polish::{largest_cosine, polish};
-use crate::tammes::warm::{normalize_rows, schedule, Descent};
+use crate::tammes::warm::{schedule, Descent};
 use rand::Rng;
 
 /// How hard a Tammes search tries.
@@ -18,8 +19,9 @@ pub struct SearchConfig {
     pub restarts: usize,
     /// How many of the best annealed starts are polished.
     pub polished: usize,
-    /// Basin hops after the restarts: the best configuration shaken, annealed from a high
-    /// exponent and polished again, kept when it improves (monotonic basin hopping).
+    /// Basin hops after the restarts: one to three points of the best configuration moved
+    /// to random places, the whole annealed from a high exponent, kept when its energy is
+    /// lower (monotonic basin hopping). The last one kept is polished.
     pub hops: usize,
     /// Seed of every start.
     pub seed: u64,
@@ -32,7 +34,7 @@ impl Default for SearchConfig {
         Self {
             restarts: 192,
             polished: 16,
-            hops: 32,
+            hops: 512,
             seed: 0,
             time_limit: None,
         }
@@ -40,15 +42,13 @@ impl Default for SearchConfig {
 }
 
 impl SearchConfig {
-    /// The default effort for `n` points: 192 restarts, 16 polished and 32 hops up to
-    /// `n = 60`, then fewer as each costs more (restarts as `1/n²`, at least 8; polished
-    /// and hops as `1/n`, at least 2 and 4).
+    /// The default effort for `n` points: 192 restarts and 16 polished up to `n = 60`, then
+    /// fewer as each costs more (as `1/n`, at least 16 and 4); 512 hops for every `n`.
     pub fn for_size(n: usize) -> Self {
         let ratio = 60.0 / n.max(1) as f64;
         Self {
-            restarts: ((192.0 * ratio * ratio) as usize).clamp(8, 192),
-            polished: ((16.0 * ratio) as usize).clamp(2, 16),
-            hops: ((32.0 * ratio) as usize).clamp(4, 32),
+            restarts: ((192.0 * ratio) as usize).clamp(16, 192),
+            polished: ((16.0 * ratio) as usize).clamp(4, 16),
             ..Self::default()
         }
     }
@@ -115,6 +115,11 @@ pub fn search(n: usize, dim: usize, config: &SearchConfig) -> Result<Code> {
         .map(|(_, k, mut x)| (polish(&mut x, dim), k, x))
         .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)))
         .expect("at least one restart");
+    // The hops compare configurations by the energy at the last exponent of their
+    // schedule, and only the best is polished: no linear program in the loop.
+    let mut current = x.clone();
+    let mut current_energy =
+        Descent::new(n, dim).anneal(&mut current, &HOP_SCHEDULE[HOP_SCHEDULE.len() - 1..]);
     let (mut hops, mut improving_hops) = (0, 0);
     for first in (0..config.hops).step_by(WAVE) {
         if config
@@ -123,34 +128,34 @@ pub fn search(n: usize, dim: usize, config: &SearchConfig) -> Result<Code> {
         {
             break;
         }
-        let min_angle = largest.clamp(-1.0, 1.0).acos();
-        let best = &x;
+        let best = &current;
         let wave: Vec<_> = (first..(first + WAVE).min(config.hops))
             .into_par_iter()
             .map(|h| {
                 let mut rng = substream(config.seed ^ HOP_STREAM, h as u64);
                 let mut y = best.clone();
-                shake(&mut y, dim, min_angle, &mut rng);
-                Descent::new(n, dim).anneal(&mut y, &HOP_SCHEDULE);
-                // The annealed angle is a fraction of a percent below its polished one:
-                // a hop clearly below the best is not worth the linear programs.
-                let annealed = largest_cosine(&y, dim);
-                if annealed.clamp(-1.0, 1.0).acos() < (1.0 - HOP_PROMISE) * min_angle {
-                    return (annealed, h, y);
-                }
-                (polish(&mut y, dim), h, y)
+                relocate(&mut y, dim, &mut rng);
+                let energy = Descent::new(n, dim).anneal(&mut y, &HOP_SCHEDULE);
+                (energy, h, y)
             })
             .collect();
         hops += wave.len();
-        if let Some((c, _, y)) = wave
+        if let Some((energy, _, y)) = wave
             .into_iter()
             .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)))
         {
-            if c < largest {
-                largest = c;
-                x = y;
+            if energy < current_energy {
+                current_energy = energy;
+                current = y;
                 improving_hops += 1;
             }
+        }
+    }
+    if improving_hops > 0 {
+        let hopped = polish(&mut current, dim);
+        if hopped < largest {
+            largest = hopped;
+            x = current;
         }
     }
     let min_angle = largest.clamp(-1.0, 1.0).acos();
@@ -165,35 +170,19 @@ pub fn search(n: usize, dim: usize, config: &SearchConfig) -> Result<Code> {
     })
 }
 
-/// A hop is polished only if its annealed minimum angle is within this fraction of the
-/// best one.
-const HOP_PROMISE: f64 = 0.006;
 /// Mixed into the seed for the hops' streams, apart from the restarts'.
 const HOP_STREAM: u64 = 0x686f_7073;
-/// A hop re-anneals from a high exponent only: it should stay near the shaken optimum.
-const HOP_SCHEDULE: [f64; 4] = [256.0, 512.0, 1024.0, 2048.0];
+/// A hop re-anneals from a high exponent only: the points it did not move should stay
+/// near where they were. Exponents this high are cheap: only near pairs weigh.
+const HOP_SCHEDULE: [f64; 6] = [256.0, 512.0, 1024.0, 2048.0, 4096.0, 8192.0];
 
-/// Moves every point along a random tangent direction by a random fraction of an amplitude
-/// between 0.1 and 0.5 times the minimum angle, then back onto the sphere.
-fn shake(x: &mut [f64], dim: usize, min_angle: f64, rng: &mut SeededRng) {
-    // Hops differ in reach: some stay in the neighbouring basins, some jump further.
-    let amplitude = (0.1 + 0.4 * rng.random::<f64>()) * min_angle;
-    for row in x.chunks_exact_mut(dim) {
-        let mut direction: Vec<f64> = (0..dim).map(|_| gaussian(rng)).collect();
-        let radial: f64 = direction.iter().zip(row.iter()).map(|(a, b)| a * b).sum();
-        direction
-            .iter_mut()
-            .zip(row.iter())
-            .for_each(|(a, b)| *a -= radial * b);
-        let length = direction.iter().map(|v| v * v).sum::<f64>().sqrt();
-        let size = amplitude * rng.random::<f64>();
-        if length > 0.0 {
-            row.iter_mut()
-                .zip(&direction)
-                .for_each(|(r, dir)| *r += size * dir / length);
-        }
+/// Moves one to three random points to random places.
+fn relocate(x: &mut [f64], dim: usize, rng: &mut SeededRng) {
+    let n = x.len() / dim;
+    for _ in 0..rng.random_range(1..=3usize) {
+        let i = rng.random_range(0..n);
+        fill_unit(&mut x[i * dim..(i + 1) * dim], rng);
     }
-    normalize_rows(x, dim);
 }
 
 fn at_least(name: &'static str, value: usize, least: usize) -> Result<()> {
