@@ -93,3 +93,35 @@ fn bad_sizes_are_refused() {
     };
     assert!(search(5, 3, &none).is_err());
 }
+
+#[test]
+fn a_large_code_is_polished_without_linear_programs_close_to_the_fejes_toth_bound() {
+    // Above 200 points the polish is a continuation of the annealing, not linear programs.
+    let n = 250;
+    let code = search(
+        n,
+        3,
+        &SearchConfig {
+            restarts: 2,
+            polished: 1,
+            hops: 8,
+            seed: 0,
+            time_limit: None,
+        },
+    )
+    .unwrap();
+    let angle = metrics::min_angle(&code.points, Par::Seq).to_degrees();
+    assert!((angle - code.min_angle_deg).abs() < 1e-12);
+    // Fejes Tóth: no N points on S² are farther apart than arccos((cot²ω − 1)/2), with
+    // ω = Nπ / (6(N − 2)). The best-known codes reach 96.4% of it at N = 60 and 96.6% at
+    // N = 130.
+    let omega = n as f64 * std::f64::consts::PI / (6.0 * (n as f64 - 2.0));
+    let cot = 1.0 / omega.tan();
+    let bound = ((cot * cot - 1.0) / 2.0).acos().to_degrees();
+    assert!(angle <= bound, "{angle} above the bound {bound}");
+    assert!(
+        angle >= 0.96 * bound,
+        "{angle}° is {:.4} of the bound",
+        angle / bound
+    );
+}
