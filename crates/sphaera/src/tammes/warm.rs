@@ -51,6 +51,10 @@ pub(crate) struct Descent {
     /// The rows when the list was built, and the distance below which it holds every pair.
     anchor: Vec<f64>,
     listed_within: f64,
+    /// Longer lists are not stored (an `N²` memory at small exponents): the energy then
+    /// streams over every pair instead.
+    most_listed: usize,
+    streaming: bool,
 }
 
 /// A stage ends after this many accepted steps in a row that each lower `F_s` by less than
@@ -64,6 +68,8 @@ const TAIL: f64 = 40.0;
 /// The list also holds pairs this fraction of the minimum distance farther, so that it
 /// outlives some movement of the points.
 const SKIN: f64 = 0.1;
+/// The longest list stored: 24 MB of pairs, distances and weights.
+const MOST_LISTED: usize = 1 << 20;
 
 impl Descent {
     pub(crate) fn new(n: usize, dim: usize) -> Self {
@@ -79,6 +85,8 @@ impl Descent {
             weights: Vec::new(),
             anchor: vec![0.0; n * dim],
             listed_within: 0.0,
+            most_listed: MOST_LISTED,
+            streaming: false,
         }
     }
 
@@ -196,11 +204,17 @@ impl Descent {
         };
         let within_squared = self.listed_within * self.listed_within;
         self.pairs.clear();
-        for i in 0..n {
+        self.streaming = false;
+        'rows: for i in 0..n {
             for j in i + 1..n {
                 if squared_distance(&x[i * d..(i + 1) * d], &x[j * d..(j + 1) * d])
                     <= within_squared
                 {
+                    if self.pairs.len() == self.most_listed {
+                        self.pairs.clear();
+                        self.streaming = true;
+                        break 'rows;
+                    }
                     self.pairs.push((i as u32, j as u32));
                 }
             }
@@ -226,6 +240,9 @@ impl Descent {
     /// `F_s` of the unit rows `x` over the listed pairs (rebuilt if it no longer holds), and
     /// its tangent gradient into `grad` (`trial_grad` when `into_trial`).
     fn energy(&mut self, x: &[f64], s: f64, into_trial: bool) -> f64 {
+        if self.streaming {
+            return self.streamed_energy(x, s, into_trial);
+        }
         let d = self.dim;
         let mut closest = self.pair_squares(x);
         if !self.list_holds(x, closest, s) {
@@ -244,19 +261,44 @@ impl Descent {
         };
         grad.fill(0.0);
         for ((&(i, j), &w), &sq) in self.pairs.iter().zip(&self.weights).zip(&self.squares) {
-            let (i, j) = (i as usize * d, j as usize * d);
-            let coefficient = w / (total * sq);
-            for c in 0..d {
-                let diff = x[i + c] - x[j + c];
-                grad[i + c] -= coefficient * diff;
-                grad[j + c] += coefficient * diff;
+            push_apart(grad, x, d, i as usize, j as usize, w / (total * sq));
+        }
+        keep_tangent(grad, x, d);
+        (largest + total.ln()) / s
+    }
+
+    /// [`Self::energy`] over every pair, none stored: a pass for the closest pair, whose term
+    /// shifts the others, and a pass for the terms and the gradient.
+    fn streamed_energy(&mut self, x: &[f64], s: f64, into_trial: bool) -> f64 {
+        let d = self.dim;
+        let n = x.len() / d;
+        let rows = |i: usize, j: usize| (&x[i * d..(i + 1) * d], &x[j * d..(j + 1) * d]);
+        let mut closest = f64::INFINITY;
+        for i in 0..n {
+            for j in i + 1..n {
+                let (a, b) = rows(i, j);
+                closest = closest.min(squared_distance(a, b).max(1e-300));
             }
         }
-        // Keep the tangent part: the radial part only rescales a point.
-        for (g, xi) in grad.chunks_exact_mut(d).zip(x.chunks_exact(d)) {
-            let radial: f64 = g.iter().zip(xi).map(|(a, b)| a * b).sum();
-            g.iter_mut().zip(xi).for_each(|(a, b)| *a -= radial * b);
+        let largest = -0.5 * s * closest.ln();
+        let grad = if into_trial {
+            &mut self.trial_grad
+        } else {
+            &mut self.grad
+        };
+        grad.fill(0.0);
+        let mut total = 0.0;
+        for i in 0..n {
+            for j in i + 1..n {
+                let (a, b) = rows(i, j);
+                let sq = squared_distance(a, b).max(1e-300);
+                let w = vmath::exp(-0.5 * s * vmath::ln(sq) - largest);
+                total += w;
+                push_apart(grad, x, d, i, j, w / sq);
+            }
         }
+        grad.iter_mut().for_each(|g| *g /= total);
+        keep_tangent(grad, x, d);
         (largest + total.ln()) / s
     }
 
@@ -368,6 +410,26 @@ impl Curvature {
     }
 }
 
+/// `∂F/∂x_i −= c (x_i − x_j)` and `∂F/∂x_j += c (x_i − x_j)`: one pair's share of the
+/// gradient.
+#[inline(always)]
+fn push_apart(grad: &mut [f64], x: &[f64], d: usize, i: usize, j: usize, coefficient: f64) {
+    let (i, j) = (i * d, j * d);
+    for c in 0..d {
+        let diff = x[i + c] - x[j + c];
+        grad[i + c] -= coefficient * diff;
+        grad[j + c] += coefficient * diff;
+    }
+}
+
+/// Keeps the tangent part of each row's gradient: the radial part only rescales a point.
+fn keep_tangent(grad: &mut [f64], x: &[f64], d: usize) {
+    for (g, xi) in grad.chunks_exact_mut(d).zip(x.chunks_exact(d)) {
+        let radial: f64 = g.iter().zip(xi).map(|(a, b)| a * b).sum();
+        g.iter_mut().zip(xi).for_each(|(a, b)| *a -= radial * b);
+    }
+}
+
 fn squared_distance(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(p, q)| (p - q) * (p - q)).sum()
 }
@@ -445,6 +507,30 @@ mod tests {
                     descent.pairs.len() < n * (n - 1) / 4,
                     "s = {s}: {} pairs listed",
                     descent.pairs.len()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_streamed_energy_matches_the_listed_one_and_its_gradient() {
+        let (n, dim) = (50, 3);
+        for s in [1.0, 64.0, 2048.0] {
+            let mut x = random_rows(n, dim, 5);
+            Descent::new(n, dim).anneal(&mut x, &[1.0]);
+            let mut listed = Descent::new(n, dim);
+            listed.build_list(&x, s);
+            let listed_value = listed.energy(&x, s, false);
+            let mut streamed = Descent::new(n, dim);
+            streamed.most_listed = 10;
+            streamed.build_list(&x, s);
+            assert!(streamed.streaming && streamed.pairs.is_empty());
+            let streamed_value = streamed.energy(&x, s, false);
+            assert!((streamed_value - listed_value).abs() <= 1e-12 * listed_value.abs());
+            for (a, b) in streamed.grad.iter().zip(&listed.grad) {
+                assert!(
+                    (a - b).abs() <= 1e-9 * (1.0 + b.abs()),
+                    "s = {s}: {a} against {b}"
                 );
             }
         }
