@@ -1,7 +1,8 @@
 //! The warm start of a Tammes search: the Riesz energy in log form,
 //! `F_s(X) = (1/s) log Σ_{i<j} ‖x_i − x_j‖^{−s}`, minimized on the sphere for a growing
 //! exponent `s`. At small `s` it is the physical energy, whose minima are well spread; as
-//! `s` grows it tends to `−log min ‖x_i − x_j‖`, the Tammes objective itself.
+//! `s` grows it tends to `−log min ‖x_i − x_j‖`, the Tammes objective itself. Each stage
+//! is an L-BFGS descent; at large `s` it sums only the near pairs, the only ones that weigh.
 
 use crate::vmath;
 
