@@ -189,6 +189,9 @@ pub struct TrainArgs {
     /// How each epoch picks its training edges.
     #[arg(long, value_enum, default_value_t = EdgeSamplingArg::Uniform)]
     pub edge_sampling: EdgeSamplingArg,
+    /// Let Adam's step size fall linearly to zero over --epochs (constant otherwise).
+    #[arg(long)]
+    pub lr_decay: bool,
     /// Weight of the dispersion of sibling cap centres (`--model caps` only).
     #[arg(long, default_value_t = 0.0, allow_hyphen_values = true)]
     pub sibling_weight: f64,

@@ -153,6 +153,7 @@ pub fn train(args: TrainArgs) -> Result<()> {
             EdgeSamplingArg::Uniform => EdgeSampling::Uniform,
             EdgeSamplingArg::SqrtDescendants => EdgeSampling::SqrtDescendants,
         },
+        lr_decay_epochs: args.lr_decay.then_some(args.epochs),
     };
     let data = prepare(&args, protocol)?;
     let n = data.nodes.n();

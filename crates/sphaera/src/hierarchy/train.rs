@@ -37,6 +37,10 @@ pub struct SpherexConfig {
     /// How an epoch picks its training edges.
     #[serde(default)]
     pub edge_sampling: EdgeSampling,
+    /// Adam's step size falls linearly from `lr` to zero over this many epochs (and stays
+    /// at zero after them); `None` keeps it constant.
+    #[serde(default)]
+    pub lr_decay_epochs: Option<u64>,
 }
 
 /// How an epoch picks its training edges.
@@ -62,11 +66,20 @@ impl Default for SpherexConfig {
             min_radius: 1e-3,
             seed: 0,
             edge_sampling: EdgeSampling::Uniform,
+            lr_decay_epochs: None,
         }
     }
 }
 
 impl SpherexConfig {
+    /// Adam's step size during epoch `epoch` (counted from 0).
+    pub fn lr_at(&self, epoch: u64) -> f64 {
+        match self.lr_decay_epochs {
+            Some(total) => self.lr * (1.0 - epoch as f64 / total as f64).max(0.0),
+            None => self.lr,
+        }
+    }
+
     fn validate(&self) -> Result<()> {
         let positive_count = |name, v: usize| {
             if v == 0 {
@@ -82,6 +95,13 @@ impl SpherexConfig {
         positive_count("dim", self.dim)?;
         positive_count("batch_size", self.batch_size)?;
         check("lr", self.lr, "positive", |v| v > 0.0)?;
+        if self.lr_decay_epochs == Some(0) {
+            return Err(Error::InvalidParameter {
+                name: "lr_decay_epochs",
+                expected: "at least 1",
+                value: "0".into(),
+            });
+        }
         check("temperature", self.loss.temperature, "positive", |v| {
             v > 0.0
         })?;
@@ -370,7 +390,7 @@ impl<M: Regions> Trainer<M> {
         self.state.steps += 1;
         let t = self.state.steps as i32;
         let adam = AdamStep {
-            lr: self.config.lr,
+            lr: self.config.lr_at(self.state.epochs),
             bias1: 1.0 - ADAM_BETA1.powi(t),
             bias2: 1.0 - ADAM_BETA2.powi(t),
             scale,

@@ -116,6 +116,60 @@ fn train_model<M: Regions>(
 }
 
 #[test]
+fn the_step_size_decays_linearly_to_zero_and_training_then_stops() {
+    let decaying = SpherexConfig {
+        lr: 0.02,
+        lr_decay_epochs: Some(4),
+        ..SpherexConfig::default()
+    };
+    let steps: Vec<f64> = (0..6).map(|e| decaying.lr_at(e)).collect();
+    assert_eq!(steps, [0.02, 0.015, 0.01, 0.005, 0.0, 0.0]);
+    assert_eq!(SpherexConfig::default().lr_at(1000), 0.01);
+
+    let text = "animal\tlife\nplant\tlife\ndog\tanimal\ncat\tanimal\n";
+    let h = Hierarchy::from_edge_list(&parse_edges(text, "toy.tsv").unwrap()).unwrap();
+    let config = SpherexConfig {
+        lr_decay_epochs: Some(2),
+        batch_size: 2,
+        ..SpherexConfig::default()
+    };
+    let mut trainer = train(&h, config.clone(), 2);
+    let after_decay = trainer.model().clone();
+    trainer.epoch();
+    assert_eq!(
+        trainer.model(),
+        &after_decay,
+        "a zero step size moved the balls"
+    );
+    // A constant step size keeps moving them.
+    let mut constant = train(
+        &h,
+        SpherexConfig {
+            lr_decay_epochs: None,
+            ..config.clone()
+        },
+        2,
+    );
+    let before = constant.model().clone();
+    constant.epoch();
+    assert_ne!(constant.model(), &before);
+
+    let refused = SpherexConfig {
+        lr_decay_epochs: Some(0),
+        ..config
+    };
+    let closure = h.closure();
+    let initial = Balls::initial(h.n(), refused.dim, 0);
+    assert!(Trainer::new(
+        initial,
+        closure.edges().collect(),
+        Known::from_closure(&closure),
+        refused
+    )
+    .is_err());
+}
+
+#[test]
 fn a_small_hierarchy_is_learned_perfectly() {
     let text = "animal\tlife\nplant\tlife\ndog\tanimal\ncat\tanimal\nbird\tanimal\npuppy\tdog\n\
                 tree\tplant\nflower\tplant\noak\ttree\npine\ttree\nrose\tflower\n";
