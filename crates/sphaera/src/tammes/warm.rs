@@ -170,14 +170,7 @@ impl Descent {
         self.memory
             .apply_inverse_hessian(&self.grad, &mut self.direction);
         self.direction.iter_mut().for_each(|p| *p = -*p);
-        for (p, xi) in self
-            .direction
-            .chunks_exact_mut(self.dim)
-            .zip(x.chunks_exact(self.dim))
-        {
-            let radial: f64 = p.iter().zip(xi).map(|(a, b)| a * b).sum();
-            p.iter_mut().zip(xi).for_each(|(a, b)| *a -= radial * b);
-        }
+        keep_tangent(&mut self.direction, x, self.dim);
         self.direction
             .iter()
             .zip(&self.grad)
@@ -423,7 +416,8 @@ fn push_apart(grad: &mut [f64], x: &[f64], d: usize, i: usize, j: usize, coeffic
     }
 }
 
-/// Keeps the tangent part of each row's gradient: the radial part only rescales a point.
+/// Keeps the tangent part of each row of `grad` (a gradient or a direction): the radial part
+/// only rescales a point.
 fn keep_tangent(grad: &mut [f64], x: &[f64], d: usize) {
     for (g, xi) in grad.chunks_exact_mut(d).zip(x.chunks_exact(d)) {
         let radial: f64 = g.iter().zip(xi).map(|(a, b)| a * b).sum();
