@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ball::ln_conditional;
 use crate::eval::Scorer;
-use crate::hierarchy::loss::{ball_pair_loss, PairKind, SpherexLoss};
+use crate::hierarchy::loss::{margin_terms, PairKind, SpherexLoss};
 use crate::hierarchy::regions::Regions;
 use crate::linalg::{gemm, MatMut, MatRef};
 use crate::random::{gaussian, seeded, SeededRng};
@@ -176,7 +176,37 @@ impl Regions for Balls {
         grad_a: &mut [f64],
         grad_b: &mut [f64],
     ) -> f64 {
-        ball_pair_loss(self, a, b, kind, loss, grad_a, grad_b)
+        let (ca, cb) = (self.center(a), self.center(b));
+        let (ra, rb) = (self.radius(a), self.radius(b));
+        let distance = self.distance(a, b);
+        let (mut value, mut d_dist, mut d_ra, mut d_rb) =
+            margin_terms(kind, distance, ra, rb, loss);
+        if kind == PairKind::Contained && loss.volume_weight > 0.0 {
+            let p = ln_conditional(self.dim, ra, rb, distance);
+            if p.value > loss.ln_p_floor {
+                value -= loss.volume_weight * p.value;
+                d_dist -= loss.volume_weight * p.d_distance;
+                d_ra -= loss.volume_weight * p.d_r_a;
+                d_rb -= loss.volume_weight * p.d_r_b;
+            } else {
+                value -= loss.volume_weight * loss.ln_p_floor;
+            }
+        }
+        // ∂δ/∂c_a = (c_a − c_b)/δ; no direction at all when the centres coincide.
+        let d = self.dim;
+        for k in 0..d {
+            let unit = if distance > 1e-300 {
+                (ca[k] - cb[k]) / distance
+            } else {
+                0.0
+            };
+            grad_a[k] = d_dist * unit;
+            grad_b[k] = -d_dist * unit;
+        }
+        // Radii are exp(ρ): ∂/∂ρ = r ∂/∂r.
+        grad_a[d] = d_ra * ra;
+        grad_b[d] = d_rb * rb;
+        value
     }
 
     type Scoring<'a> = BallScorer<'a>;

@@ -37,6 +37,6 @@ mod train;
 pub use balls::{BallScorer, Balls};
 pub use caps::{CapScorer, Caps};
 pub use known::Known;
-pub use loss::{pair_loss, PairGradient, PairKind, SpherexLoss};
+pub use loss::{PairKind, SpherexLoss};
 pub use regions::Regions;
 pub use train::{EdgeSampling, EpochStats, SpherexConfig, Trainer, TrainerState};

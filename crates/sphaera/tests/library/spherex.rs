@@ -6,8 +6,8 @@ use sphaera::ball::{containment_margin, exclusion_margin};
 use sphaera::data::{mammals, parse_edges, Hierarchy};
 use sphaera::eval::{reconstruction, Sampling};
 use sphaera::hierarchy::{
-    pair_loss, Balls, Caps, EdgeSampling, Known, PairGradient, PairKind, Regions, SpherexConfig,
-    SpherexLoss, Trainer, TrainerState,
+    Balls, Caps, EdgeSampling, Known, PairKind, Regions, SpherexConfig, SpherexLoss, Trainer,
+    TrainerState,
 };
 use sphaera::random::seeded;
 use sphaera::Par;
@@ -41,35 +41,19 @@ fn pair_loss_gradients_match_finite_differences() {
                 PairKind::NotContained,
             ] {
                 for loss in &losses {
-                    let f = |c: &[f64], r: &[f64]| {
-                        let mut g = PairGradient {
-                            center_a: vec![0.0; dim],
-                            center_b: vec![0.0; dim],
-                            log_radius_a: 0.0,
-                            log_radius_b: 0.0,
-                        };
-                        pair_loss(&balls_from(dim, c, r), 0, 1, kind, loss, &mut g)
+                    // The gradient rows are [∂/∂c, ∂/∂ln r] of each ball.
+                    let value_and_grad = |c: &[f64], r: &[f64]| {
+                        let (mut ga, mut gb) = (vec![0.0; dim + 1], vec![0.0; dim + 1]);
+                        let v = balls_from(dim, c, r).pair_loss(0, 1, kind, loss, &mut ga, &mut gb);
+                        (v, ga, gb)
                     };
-                    let mut g = PairGradient {
-                        center_a: vec![0.0; dim],
-                        center_b: vec![0.0; dim],
-                        log_radius_a: 0.0,
-                        log_radius_b: 0.0,
-                    };
-                    pair_loss(
-                        &balls_from(dim, &centers, &log_radii),
-                        0,
-                        1,
-                        kind,
-                        loss,
-                        &mut g,
-                    );
-                    let analytic: Vec<f64> = g
-                        .center_a
+                    let f = |c: &[f64], r: &[f64]| value_and_grad(c, r).0;
+                    let (_, ga, gb) = value_and_grad(&centers, &log_radii);
+                    let analytic: Vec<f64> = ga[..dim]
                         .iter()
-                        .chain(&g.center_b)
+                        .chain(&gb[..dim])
                         .copied()
-                        .chain([g.log_radius_a, g.log_radius_b])
+                        .chain([ga[dim], gb[dim]])
                         .collect();
                     let h = 1e-6;
                     for (k, a) in analytic.iter().enumerate() {
