@@ -1,9 +1,16 @@
 //! The library's one error type.
 
+use std::path::PathBuf;
+use std::sync::Arc;
+
 use thiserror::Error;
 
 /// Everything the library can refuse, with enough context to say where.
-#[derive(Debug, Error, Clone, PartialEq)]
+///
+/// Not `PartialEq`: an I/O failure carries its [`std::io::Error`], which has no equality;
+/// match on the variant and its fields instead.
+#[derive(Debug, Error, Clone)]
+#[non_exhaustive]
 pub enum Error {
     /// A row holds NaN or an infinity.
     #[error("row {row} has a non-finite value")]
@@ -27,9 +34,46 @@ pub enum Error {
         /// The value received.
         value: String,
     },
-    /// Two arrays whose shapes must agree do not.
-    #[error("shape mismatch: {0}")]
-    Shape(String),
+    /// An array whose shape is not the one required.
+    #[error("{what} has shape {found:?}, expected {expected:?}")]
+    Shape {
+        /// The array, in words (`gradient`, `Adam state`, ...).
+        what: &'static str,
+        /// The shape it must have.
+        expected: Vec<usize>,
+        /// The shape it has.
+        found: Vec<usize>,
+    },
+    /// Two things that must belong together do not (an optimizer state of another optimizer,
+    /// a checkpoint of another run).
+    #[error("{what} does not match {other}")]
+    Mismatch {
+        /// What was given.
+        what: &'static str,
+        /// What it had to match.
+        other: &'static str,
+    },
+    /// An edge naming a node that does not exist, or a node paired with itself.
+    #[error("edge ({child}, {parent}) is not a pair of distinct nodes among {nodes}")]
+    InvalidEdge {
+        /// Its child index.
+        child: u32,
+        /// Its parent index.
+        parent: u32,
+        /// How many nodes there are.
+        nodes: usize,
+    },
+    /// A file that cannot be read or written.
+    #[error("cannot {action} {}", .path.display())]
+    Io {
+        /// What was being done: "read", "write", "create", "rename", …
+        action: &'static str,
+        /// The file.
+        path: PathBuf,
+        /// What the operating system said.
+        #[source]
+        source: Arc<std::io::Error>,
+    },
     /// A line of a data file that cannot be read.
     #[error("{file}:{line}: {message}")]
     Parse {
@@ -40,7 +84,7 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
-    /// A data file with nothing usable in it.
+    /// A data file that was read but holds nothing usable.
     #[error("{file}: {message}")]
     EmptyData {
         /// The file (or source) name.
@@ -80,5 +124,20 @@ pub(crate) fn check(
             expected,
             value: value.to_string(),
         })
+    }
+}
+
+impl Error {
+    /// An I/O failure on `path`.
+    pub(crate) fn io(
+        action: &'static str,
+        path: impl Into<PathBuf>,
+        source: std::io::Error,
+    ) -> Self {
+        Error::Io {
+            action,
+            path: path.into(),
+            source: Arc::new(source),
+        }
     }
 }

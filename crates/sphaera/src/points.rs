@@ -31,10 +31,11 @@ impl Points {
     /// Wraps row-major `data`, which must hold exactly `n · dim` values.
     pub fn from_vec(n: usize, dim: usize, data: Vec<f64>) -> Result<Self> {
         if data.len() != n * dim {
-            return Err(Error::Shape(format!(
-                "{} values cannot form {n} rows of {dim}",
-                data.len()
-            )));
+            return Err(Error::Shape {
+                what: "point data",
+                expected: vec![n * dim],
+                found: vec![data.len()],
+            });
         }
         Ok(Self { n, dim, data })
     }
@@ -90,14 +91,15 @@ impl Points {
     }
 
     /// Fails unless `other` has the same shape.
-    pub fn check_same_shape(&self, other: &Points, what: &str) -> Result<()> {
+    pub fn check_same_shape(&self, other: &Points, what: &'static str) -> Result<()> {
         if self.n == other.n && self.dim == other.dim {
             Ok(())
         } else {
-            Err(Error::Shape(format!(
-                "{what}: {}×{} against {}×{}",
-                other.n, other.dim, self.n, self.dim
-            )))
+            Err(Error::Shape {
+                what,
+                expected: vec![self.n, self.dim],
+                found: vec![other.n, other.dim],
+            })
         }
     }
 }

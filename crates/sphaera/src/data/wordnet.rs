@@ -118,10 +118,7 @@ pub fn parse_nouns(
 }
 
 fn read_text(path: &Path) -> Result<String> {
-    let bytes = std::fs::read(path).map_err(|e| Error::EmptyData {
-        file: path.display().to_string(),
-        message: format!("cannot read: {e}"),
-    })?;
+    let bytes = std::fs::read(path).map_err(|e| Error::io("read", path, e))?;
     // The database is ASCII but for a few Latin-1 bytes in some releases.
     Ok(match String::from_utf8(bytes) {
         Ok(text) => text,

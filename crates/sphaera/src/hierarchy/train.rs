@@ -225,18 +225,36 @@ impl<M: Regions> Trainer<M> {
         config.validate()?;
         let n = state.model.n();
         let row = state.model.row_width();
-        if row != config.dim + 1 || state.moments.len() != 2 * n * row || known.n() != n {
-            return Err(Error::Shape(
-                "the saved state does not match the data and configuration".into(),
-            ));
+        if row != config.dim + 1 {
+            return Err(Error::Shape {
+                what: "model rows",
+                expected: vec![n, config.dim + 1],
+                found: vec![n, row],
+            });
+        }
+        if state.moments.len() != 2 * n * row {
+            return Err(Error::Shape {
+                what: "Adam moments",
+                expected: vec![n, 2 * row],
+                found: vec![state.moments.len()],
+            });
+        }
+        if known.n() != n {
+            return Err(Error::Shape {
+                what: "known edges (nodes)",
+                expected: vec![n],
+                found: vec![known.n()],
+            });
         }
         if let Some(&(u, v)) = positives
             .iter()
             .find(|&&(u, v)| u as usize >= n || v as usize >= n || u == v)
         {
-            return Err(Error::Shape(format!(
-                "edge ({u}, {v}) is not a pair of distinct nodes among {n}"
-            )));
+            return Err(Error::InvalidEdge {
+                child: u,
+                parent: v,
+                nodes: n,
+            });
         }
         let family = if config.loss.sibling_weight > 0.0 {
             family(n, &positives)?

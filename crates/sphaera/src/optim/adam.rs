@@ -91,7 +91,11 @@ impl Adam {
             || state.exp_avg_sq.len() != n
             || (self.amsgrad && state.max_exp_avg_sq.len() != n);
         if wrong {
-            return Err(Error::Shape("Adam state does not match the points".into()));
+            return Err(Error::Shape {
+                what: "Adam state (first moment, second moment)",
+                expected: vec![n * dim, n],
+                found: vec![state.exp_avg.len(), state.exp_avg_sq.len()],
+            });
         }
         state.step += 1;
         let t = state.step as i32;

@@ -155,9 +155,10 @@ impl Optimizer {
                 o.step(x, egrad);
                 Ok(())
             }
-            _ => Err(Error::Shape(
-                "optimizer state belongs to another optimizer".into(),
-            )),
+            _ => Err(Error::Mismatch {
+                what: "the optimizer state",
+                other: "the optimizer",
+            }),
         }
     }
 }

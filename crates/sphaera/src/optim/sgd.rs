@@ -79,9 +79,11 @@ impl Sgd {
         }
         if let Some(buffer) = &state.momentum_buffer {
             if buffer.len() != egrad.as_slice().len() {
-                return Err(Error::Shape(
-                    "SGD momentum buffer does not match the points".into(),
-                ));
+                return Err(Error::Shape {
+                    what: "SGD momentum buffer",
+                    expected: vec![x.n(), dim],
+                    found: vec![buffer.len()],
+                });
             }
         }
         for i in 0..x.n() {
