@@ -5,6 +5,7 @@
 
 use std::sync::OnceLock;
 
+mod lbfgs;
 mod polish;
 mod search;
 mod warm;
