@@ -55,6 +55,7 @@ mod points;
 pub mod random;
 pub mod sphere;
 pub mod tammes;
+mod tiles;
 mod vmath;
 
 pub use error::{Error, Result};

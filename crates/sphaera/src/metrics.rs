@@ -2,10 +2,10 @@
 
 use serde::Serialize;
 
-use crate::disperse::tiles::{nearest, pair_sum};
 use crate::par::Par;
 use crate::points::Points;
 use crate::sphere::{angle, norm};
+use crate::tiles::{nearest_other, pair_sum};
 
 /// The angle (radians) from each point to its nearest neighbour. The neighbour is found by
 /// a tiled search on inner products; its angle is then computed stably.
@@ -16,7 +16,7 @@ use crate::sphere::{angle, norm};
 /// assert!((a[0] - std::f64::consts::FRAC_PI_2).abs() < 1e-12);
 /// ```
 pub fn nearest_neighbour_angles(x: &Points, par: Par) -> Vec<f64> {
-    nearest(x, x, true, par)
+    nearest_other(x, par)
         .into_iter()
         .enumerate()
         .map(|(i, (j, _))| angle(x.row(i), x.row(j)))

@@ -1,9 +1,9 @@
 //! Pairwise kernel dispersion (`mmd`, `mhe`) and the uniformity loss of Wang & Isola.
 
 use crate::disperse::regularizer::{Context, Regularizer};
-use crate::disperse::tiles::{pair_sum, PairFunction};
 use crate::error::{check, Result};
 use crate::points::Points;
+use crate::tiles::{pair_sum, PairFunction};
 use crate::vmath::{self, map_sum};
 
 /// Gaps `1 − x·y` are kept inside `[GAP_MARGIN, 2 − GAP_MARGIN]` (cosines within `1e-7` of

@@ -6,11 +6,11 @@ use std::f64::consts::FRAC_PI_2;
 
 use crate::disperse::kernel::theta_over_sin;
 use crate::disperse::regularizer::{Context, Regularizer};
-use crate::disperse::tiles::nearest;
 use crate::error::{Error, Result};
 use crate::points::{axpy, Points};
 use crate::random::uniform_sphere;
 use crate::sphere::angle;
+use crate::tiles::nearest;
 
 /// `(1/M) Σ_k min_i θ(u_k, x_i)²` over `M` samples `u_k` drawn uniformly on the sphere.
 ///
@@ -60,7 +60,7 @@ impl Lloyd {
     ) -> f64 {
         let m = samples.n() as f64;
         let mut value = 0.0;
-        for (k, (i, _)) in nearest(samples, x, false, ctx.par).into_iter().enumerate() {
+        for (k, (i, _)) in nearest(samples, x, ctx.par).into_iter().enumerate() {
             let u = samples.row(k);
             let theta = angle(u, x.row(i));
             value += theta * theta;

@@ -10,7 +10,6 @@ mod regularizer;
 mod run;
 mod sliced;
 mod ssw;
-pub(crate) mod tiles;
 
 pub use anchor::Anchor;
 pub use kernel::{Distance, Kernel, Mmd, Uniformity};

@@ -1,10 +1,11 @@
 //! The Tammes problem: the largest minimum angle of `N` points on `S^{dim−1}`. The
 //! best-known answers ([`best_known`]), and a search for the configuration itself
-//! ([`search`]): restarts from an annealed Riesz-energy descent, the best of them polished
+//! ([`search()`]): restarts from an annealed Riesz-energy descent, the best of them polished
 //! by linear programs on the tangent spaces, then basin hops that move a few points.
 
 use std::sync::OnceLock;
 
+mod lbfgs;
 mod polish;
 mod search;
 mod warm;

@@ -5,6 +5,9 @@
 
 use microlp::{ComparisonOp, OptimizationDirection, Problem, SolveOutcome};
 
+use crate::points::{axpy, dot};
+use crate::sphere::norm;
+
 /// Half-width of the first box, in tangent coordinates (radians, to first order).
 const INITIAL_RADIUS: f64 = 2e-3;
 const LARGEST_RADIUS: f64 = 5e-2;
@@ -47,9 +50,9 @@ pub(crate) fn polish(x: &mut [f64], dim: usize) -> f64 {
             for k in 0..dim - 1 {
                 let u = moves[i * (dim - 1) + k];
                 let basis = &bases[(i * (dim - 1) + k) * dim..(i * (dim - 1) + k + 1) * dim];
-                row.iter_mut().zip(basis).for_each(|(r, b)| *r += u * b);
+                axpy(u, basis, row);
             }
-            let length = row.iter().map(|v| v * v).sum::<f64>().sqrt();
+            let length = norm(row);
             row.iter_mut().for_each(|v| *v /= length);
         }
         let reached = largest_cosine(&trial, dim);
@@ -75,12 +78,7 @@ pub(crate) fn largest_cosine(x: &[f64], dim: usize) -> f64 {
     for i in 0..n {
         let xi = &x[i * dim..(i + 1) * dim];
         for j in i + 1..n {
-            let c: f64 = xi
-                .iter()
-                .zip(&x[j * dim..(j + 1) * dim])
-                .map(|(a, b)| a * b)
-                .sum();
-            largest = largest.max(c);
+            largest = largest.max(dot(xi, &x[j * dim..(j + 1) * dim]));
         }
     }
     largest
@@ -96,7 +94,7 @@ fn tangent_bases(x: &[f64], dim: usize, bases: &mut [f64]) {
         // v = x + sign(x_m) e_m; H = I − 2 v vᵀ / (vᵀ v) maps x to −sign(x_m) e_m.
         let mut v = row.to_vec();
         v[m] += row[m].signum();
-        let vv: f64 = v.iter().map(|a| a * a).sum();
+        let vv = dot(&v, &v);
         for (k, column) in (0..dim).filter(|&c| c != m).enumerate() {
             let basis = &mut bases[(i * (dim - 1) + k) * dim..(i * (dim - 1) + k + 1) * dim];
             for (r, b) in basis.iter_mut().enumerate() {
@@ -124,7 +122,6 @@ fn lp_step(
         .map(|_| problem.add_var(0.0, (-radius, radius)))
         .collect();
     let z = problem.add_var(1.0, (-1.0, 1.0));
-    let dot = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(p, q)| p * q).sum::<f64>();
     for i in 0..n {
         let xi = &x[i * dim..(i + 1) * dim];
         for j in i + 1..n {

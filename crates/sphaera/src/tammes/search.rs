@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::points::Points;
+use crate::points::{dot, Points};
 use crate::random::{fill_unit, substream, uniform_sphere, SeededRng};
 use crate::tammes::polish::{largest_cosine, polish};
 use crate::tammes::warm::{schedule, Descent};
@@ -223,10 +223,7 @@ fn contacts(x: &Points, angle: f64) -> usize {
     (0..x.n())
         .map(|i| {
             (i + 1..x.n())
-                .filter(|&j| {
-                    let c: f64 = x.row(i).iter().zip(x.row(j)).map(|(a, b)| a * b).sum();
-                    c >= threshold
-                })
+                .filter(|&j| dot(x.row(i), x.row(j)) >= threshold)
                 .count()
         })
         .sum()

@@ -2,8 +2,10 @@
 //! `F_s(X) = (1/s) log Σ_{i<j} ‖x_i − x_j‖^{−s}`, minimized on the sphere for a growing
 //! exponent `s`. At small `s` it is the physical energy, whose minima are well spread; as
 //! `s` grows it tends to `−log min ‖x_i − x_j‖`, the Tammes objective itself. Each stage
-//! is an L-BFGS descent; at large `s` it sums only the near pairs, the only ones that weigh.
+//! is an L-BFGS descent ([`super::lbfgs`]); at large `s` the energy sums only the near
+//! pairs, the only ones that weigh.
 
+use crate::tammes::lbfgs::{Lbfgs, Objective};
 use crate::vmath;
 
 /// The last exponent of every schedule: there `F_s` is within about `ln(pairs)/s` of
@@ -26,23 +28,45 @@ pub(crate) fn schedule(rng: &mut impl rand::Rng) -> Vec<f64> {
     exponents
 }
 
-/// L-BFGS steps per exponent, at most.
-const STEPS_PER_STAGE: usize = 250;
-/// The line search gives up below this fraction of the full step.
-const SMALLEST_STEP: f64 = 1e-12;
-/// The sufficient decrease of a line search, as a fraction of the slope.
-const ARMIJO: f64 = 1e-4;
-/// The largest move of a point in the first step of a stage, in radians.
-const FIRST_MOVE: f64 = 0.05;
-
-/// Scratch space of a descent on `n` points in `R^dim`.
+/// Scratch space of an annealing on `n` points in `R^dim`: an L-BFGS descent on `F_s`.
 pub(crate) struct Descent {
+    lbfgs: Lbfgs,
+    energy: Energy,
+}
+
+impl Descent {
+    pub(crate) fn new(n: usize, dim: usize) -> Self {
+        Self {
+            lbfgs: Lbfgs::new(n, dim),
+            energy: Energy::new(n, dim),
+        }
+    }
+
+    /// Minimizes `F_s` for each exponent in turn, starting from the unit rows `x`; returns
+    /// `F_s` at the last exponent.
+    pub(crate) fn anneal(&mut self, x: &mut [f64], exponents: &[f64]) -> f64 {
+        let mut value = f64::INFINITY;
+        for &s in exponents {
+            self.energy.set_exponent(x, s);
+            value = self.lbfgs.minimize(x, &mut self.energy);
+        }
+        value
+    }
+}
+
+/// A pair left out of the energy weighs at most `e^{−TAIL}` of the closest pair's term:
+/// below the rounding of the sum.
+const TAIL: f64 = 40.0;
+/// The list also holds pairs this fraction of the minimum distance farther, so that it
+/// outlives some movement of the points.
+const SKIN: f64 = 0.1;
+/// The longest list stored: 24 MB of pairs, distances and weights.
+const MOST_LISTED: usize = 1 << 20;
+
+/// `F_s` at one exponent `s`, summed over the pairs near enough to weigh.
+struct Energy {
     dim: usize,
-    grad: Vec<f64>,
-    trial: Vec<f64>,
-    trial_grad: Vec<f64>,
-    direction: Vec<f64>,
-    memory: Curvature,
+    s: f64,
     /// The pairs `(i, j)`, `i < j`, in the energy: those near enough to weigh (a Verlet
     /// list), all of them at small exponents.
     pairs: Vec<(u32, u32)>,
@@ -58,29 +82,37 @@ pub(crate) struct Descent {
     streaming: bool,
 }
 
-/// A stage ends after this many accepted steps in a row that each lower `F_s` by less than
-/// `STALL` (relative): the polish does the fine work.
-const STALLED_STEPS: usize = 8;
-const STALL: f64 = 1e-12;
+impl Objective for Energy {
+    /// `F_s` of the unit rows `x` over the listed pairs (rebuilt if it no longer holds), and
+    /// its gradient.
+    fn evaluate(&mut self, x: &[f64], grad: &mut [f64]) -> f64 {
+        if self.streaming {
+            return self.streamed(x, grad);
+        }
+        let (d, s) = (self.dim, self.s);
+        let mut closest = self.pair_squares(x);
+        if !self.list_holds(x, closest) {
+            self.build_list(x);
+            closest = self.pair_squares(x);
+        }
+        debug_assert!(closest > 0.0);
+        // Terms exp(−(s/2) ln ‖x_i − x_j‖²), shifted by the largest exponent.
+        let largest = shifted_terms(&mut self.weights, &self.squares, s);
+        let total = vmath::sum(&self.weights);
+        // ∂F/∂x_i = −Σ_j w_ij (x_i − x_j)/‖x_i − x_j‖², with w the normalized terms.
+        grad.fill(0.0);
+        for ((&(i, j), &w), &sq) in self.pairs.iter().zip(&self.weights).zip(&self.squares) {
+            push_apart(grad, x, d, i as usize, j as usize, w / (total * sq));
+        }
+        (largest + total.ln()) / s
+    }
+}
 
-/// A pair left out of the energy weighs at most `e^{−TAIL}` of the closest pair's term:
-/// below the rounding of the sum.
-const TAIL: f64 = 40.0;
-/// The list also holds pairs this fraction of the minimum distance farther, so that it
-/// outlives some movement of the points.
-const SKIN: f64 = 0.1;
-/// The longest list stored: 24 MB of pairs, distances and weights.
-const MOST_LISTED: usize = 1 << 20;
-
-impl Descent {
-    pub(crate) fn new(n: usize, dim: usize) -> Self {
+impl Energy {
+    fn new(n: usize, dim: usize) -> Self {
         Self {
             dim,
-            grad: vec![0.0; n * dim],
-            trial: vec![0.0; n * dim],
-            trial_grad: vec![0.0; n * dim],
-            direction: vec![0.0; n * dim],
-            memory: Curvature::new(n * dim),
+            s: 1.0,
             pairs: Vec::new(),
             squares: Vec::new(),
             weights: Vec::new(),
@@ -91,95 +123,15 @@ impl Descent {
         }
     }
 
-    /// Minimizes `F_s` for each exponent in turn, starting from the unit rows `x`; returns
-    /// `F_s` at the last exponent.
-    pub(crate) fn anneal(&mut self, x: &mut [f64], exponents: &[f64]) -> f64 {
-        let mut value = f64::INFINITY;
-        for &s in exponents {
-            value = self.minimize(x, s);
-        }
-        value
-    }
-
-    /// L-BFGS on the product of spheres: the two-loop direction from the last `MEMORY` steps,
-    /// kept tangent; a backtracking (Armijo) search along it, each trial point projected back
-    /// onto the spheres. Returns the value reached.
-    fn minimize(&mut self, x: &mut [f64], s: f64) -> f64 {
-        // The list depends on the exponent: build it anew for each stage.
-        self.build_list(x, s);
-        let mut value = self.energy(x, s, false);
-        self.memory.clear();
-        let mut stalled = 0;
-        for _ in 0..STEPS_PER_STAGE {
-            if stalled >= STALLED_STEPS {
-                break;
-            }
-            let mut slope = self.direction(x);
-            if slope >= 0.0 {
-                // Not a descent direction: forget the curvature pairs, go down the gradient.
-                self.memory.clear();
-                slope = self.direction(x);
-                if slope >= 0.0 {
-                    break;
-                }
-            }
-            // The first step of a stage moves no point by more than `FIRST_MOVE` radians.
-            let mut length = if self.memory.is_empty() {
-                let largest = self
-                    .direction
-                    .chunks_exact(self.dim)
-                    .map(|p| p.iter().map(|v| v * v).sum::<f64>().sqrt())
-                    .fold(0.0, f64::max);
-                (FIRST_MOVE / largest).min(1.0)
-            } else {
-                1.0
-            };
-            let trial_value = loop {
-                for ((t, xi), p) in self.trial.iter_mut().zip(x.iter()).zip(&self.direction) {
-                    *t = xi + length * p;
-                }
-                normalize_rows(&mut self.trial, self.dim);
-                let trial = std::mem::take(&mut self.trial);
-                let trial_value = self.energy(&trial, s, true);
-                self.trial = trial;
-                if trial_value <= value + ARMIJO * length * slope || length < SMALLEST_STEP {
-                    break trial_value;
-                }
-                length *= 0.5;
-            };
-            if trial_value >= value {
-                break;
-            }
-            stalled = if value - trial_value < STALL * value.abs() {
-                stalled + 1
-            } else {
-                0
-            };
-            self.memory
-                .push(x, &self.trial, &self.grad, &self.trial_grad);
-            x.copy_from_slice(&self.trial);
-            std::mem::swap(&mut self.grad, &mut self.trial_grad);
-            value = trial_value;
-        }
-        value
-    }
-
-    /// Writes the L-BFGS direction at `x` into `direction`, made tangent; returns its slope
-    /// (inner product with the gradient).
-    fn direction(&mut self, x: &[f64]) -> f64 {
-        self.memory
-            .apply_inverse_hessian(&self.grad, &mut self.direction);
-        self.direction.iter_mut().for_each(|p| *p = -*p);
-        keep_tangent(&mut self.direction, x, self.dim);
-        self.direction
-            .iter()
-            .zip(&self.grad)
-            .map(|(p, g)| p * g)
-            .sum()
+    /// Makes this `F_s` from the rows `x`: the list depends on the exponent, so it is built
+    /// anew.
+    fn set_exponent(&mut self, x: &[f64], s: f64) {
+        self.s = s;
+        self.build_list(x);
     }
 
     /// Lists the pairs of `x` within `e^{TAIL/s}` times the minimum distance, plus the skin.
-    fn build_list(&mut self, x: &[f64], s: f64) {
+    fn build_list(&mut self, x: &[f64]) {
         let d = self.dim;
         let n = x.len() / d;
         let mut closest = f64::INFINITY;
@@ -193,7 +145,7 @@ impl Descent {
         }
         // Coincident points (never from a random start) would list nothing: list all.
         self.listed_within = match closest.sqrt() {
-            c if c > 0.0 => c * ((TAIL / s).exp() + SKIN),
+            c if c > 0.0 => c * ((TAIL / self.s).exp() + SKIN),
             _ => f64::INFINITY,
         };
         let within_squared = self.listed_within * self.listed_within;
@@ -221,50 +173,20 @@ impl Descent {
     /// Whether every pair left out of the list is still negligible for `x`: it has come at
     /// most twice the largest move since the list was built closer, and must stay beyond
     /// `e^{TAIL/s}` times the closest listed pair.
-    fn list_holds(&self, x: &[f64], closest_squared: f64, s: f64) -> bool {
+    fn list_holds(&self, x: &[f64], closest_squared: f64) -> bool {
         let moved = x
             .chunks_exact(self.dim)
             .zip(self.anchor.chunks_exact(self.dim))
             .map(|(a, b)| squared_distance(a, b))
             .fold(0.0, f64::max)
             .sqrt();
-        self.listed_within - 2.0 * moved >= closest_squared.sqrt() * (TAIL / s).exp()
+        self.listed_within - 2.0 * moved >= closest_squared.sqrt() * (TAIL / self.s).exp()
     }
 
-    /// `F_s` of the unit rows `x` over the listed pairs (rebuilt if it no longer holds), and
-    /// its tangent gradient into `grad` (`trial_grad` when `into_trial`).
-    fn energy(&mut self, x: &[f64], s: f64, into_trial: bool) -> f64 {
-        if self.streaming {
-            return self.streamed_energy(x, s, into_trial);
-        }
-        let d = self.dim;
-        let mut closest = self.pair_squares(x);
-        if !self.list_holds(x, closest, s) {
-            self.build_list(x, s);
-            closest = self.pair_squares(x);
-        }
-        debug_assert!(closest > 0.0);
-        // Terms exp(−(s/2) ln ‖x_i − x_j‖²), shifted by the largest exponent.
-        let largest = shifted_terms(&mut self.weights, &self.squares, s);
-        let total = vmath::sum(&self.weights);
-        // ∂F/∂x_i = −Σ_j w_ij (x_i − x_j)/‖x_i − x_j‖², with w the normalized terms.
-        let grad = if into_trial {
-            &mut self.trial_grad
-        } else {
-            &mut self.grad
-        };
-        grad.fill(0.0);
-        for ((&(i, j), &w), &sq) in self.pairs.iter().zip(&self.weights).zip(&self.squares) {
-            push_apart(grad, x, d, i as usize, j as usize, w / (total * sq));
-        }
-        keep_tangent(grad, x, d);
-        (largest + total.ln()) / s
-    }
-
-    /// [`Self::energy`] over every pair, none stored: a pass for the closest pair, whose term
-    /// shifts the others, and a pass for the terms and the gradient.
-    fn streamed_energy(&mut self, x: &[f64], s: f64, into_trial: bool) -> f64 {
-        let d = self.dim;
+    /// [`Objective::evaluate`] over every pair, none stored: a pass for the closest pair,
+    /// whose term shifts the others, and a pass for the terms and the gradient.
+    fn streamed(&mut self, x: &[f64], grad: &mut [f64]) -> f64 {
+        let (d, s) = (self.dim, self.s);
         let n = x.len() / d;
         let rows = |i: usize, j: usize| (&x[i * d..(i + 1) * d], &x[j * d..(j + 1) * d]);
         let mut closest = f64::INFINITY;
@@ -275,11 +197,6 @@ impl Descent {
             }
         }
         let largest = -0.5 * s * closest.ln();
-        let grad = if into_trial {
-            &mut self.trial_grad
-        } else {
-            &mut self.grad
-        };
         grad.fill(0.0);
         let mut total = 0.0;
         for i in 0..n {
@@ -292,7 +209,6 @@ impl Descent {
             }
         }
         grad.iter_mut().for_each(|g| *g /= total);
-        keep_tangent(grad, x, d);
         (largest + total.ln()) / s
     }
 
@@ -309,101 +225,6 @@ impl Descent {
     }
 }
 
-/// Number of step and gradient-change pairs L-BFGS remembers.
-const MEMORY: usize = 8;
-
-/// The last `MEMORY` steps `s_k` and gradient changes `y_k` of an L-BFGS descent, in a ring.
-struct Curvature {
-    steps: Vec<Vec<f64>>,
-    changes: Vec<Vec<f64>>,
-    /// `1 / (y_k · s_k)`.
-    inverse_curvatures: Vec<f64>,
-    /// Slot of the oldest pair, and how many are held.
-    oldest: usize,
-    len: usize,
-    /// The two-loop recursion's coefficients.
-    alphas: Vec<f64>,
-}
-
-impl Curvature {
-    fn new(size: usize) -> Self {
-        Self {
-            steps: vec![vec![0.0; size]; MEMORY],
-            changes: vec![vec![0.0; size]; MEMORY],
-            inverse_curvatures: vec![0.0; MEMORY],
-            oldest: 0,
-            len: 0,
-            alphas: vec![0.0; MEMORY],
-        }
-    }
-
-    fn clear(&mut self) {
-        self.len = 0;
-        self.oldest = 0;
-    }
-
-    fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
-    /// Remembers the step from `x` to `next` and the change of the gradient, unless the
-    /// curvature along it is not positive (then the pair would spoil the Hessian estimate).
-    fn push(&mut self, x: &[f64], next: &[f64], grad: &[f64], next_grad: &[f64]) {
-        let slot = (self.oldest + self.len) % MEMORY;
-        for (k, (a, b)) in x.iter().zip(next).enumerate() {
-            self.steps[slot][k] = b - a;
-            self.changes[slot][k] = next_grad[k] - grad[k];
-        }
-        let curvature: f64 = self.steps[slot]
-            .iter()
-            .zip(&self.changes[slot])
-            .map(|(a, b)| a * b)
-            .sum();
-        if curvature <= 1e-300 {
-            // A full ring wrote over its oldest pair: drop it.
-            if self.len == MEMORY {
-                self.oldest = (self.oldest + 1) % MEMORY;
-                self.len -= 1;
-            }
-            return;
-        }
-        self.inverse_curvatures[slot] = 1.0 / curvature;
-        if self.len < MEMORY {
-            self.len += 1;
-        } else {
-            self.oldest = (self.oldest + 1) % MEMORY;
-        }
-    }
-
-    /// `out = H g`, with `H` the L-BFGS inverse-Hessian estimate (the identity when empty).
-    fn apply_inverse_hessian(&mut self, grad: &[f64], out: &mut [f64]) {
-        out.copy_from_slice(grad);
-        let dot = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(p, q)| p * q).sum::<f64>();
-        for back in (0..self.len).rev() {
-            let slot = (self.oldest + back) % MEMORY;
-            let alpha = self.inverse_curvatures[slot] * dot(&self.steps[slot], out);
-            self.alphas[slot] = alpha;
-            out.iter_mut()
-                .zip(&self.changes[slot])
-                .for_each(|(o, y)| *o -= alpha * y);
-        }
-        if self.len > 0 {
-            let newest = (self.oldest + self.len - 1) % MEMORY;
-            let changes = &self.changes[newest];
-            let scale = 1.0 / (self.inverse_curvatures[newest] * dot(changes, changes));
-            out.iter_mut().for_each(|o| *o *= scale);
-        }
-        for forward in 0..self.len {
-            let slot = (self.oldest + forward) % MEMORY;
-            let beta = self.inverse_curvatures[slot] * dot(&self.changes[slot], out);
-            let alpha = self.alphas[slot];
-            out.iter_mut()
-                .zip(&self.steps[slot])
-                .for_each(|(o, s)| *o += (alpha - beta) * s);
-        }
-    }
-}
-
 /// `∂F/∂x_i −= c (x_i − x_j)` and `∂F/∂x_j += c (x_i − x_j)`: one pair's share of the
 /// gradient.
 #[inline(always)]
@@ -413,15 +234,6 @@ fn push_apart(grad: &mut [f64], x: &[f64], d: usize, i: usize, j: usize, coeffic
         let diff = x[i + c] - x[j + c];
         grad[i + c] -= coefficient * diff;
         grad[j + c] += coefficient * diff;
-    }
-}
-
-/// Keeps the tangent part of each row of `grad` (a gradient or a direction): the radial part
-/// only rescales a point.
-fn keep_tangent(grad: &mut [f64], x: &[f64], d: usize) {
-    for (g, xi) in grad.chunks_exact_mut(d).zip(x.chunks_exact(d)) {
-        let radial: f64 = g.iter().zip(xi).map(|(a, b)| a * b).sum();
-        g.iter_mut().zip(xi).for_each(|(a, b)| *a -= radial * b);
     }
 }
 
@@ -444,14 +256,6 @@ fn shifted_terms_body(weights: &mut [f64], squares: &[f64], s: f64) -> f64 {
 }
 
 vmath::widest_vectors!(fn shifted_terms(weights: &mut [f64], squares: &[f64], s: f64) -> f64 = shifted_terms_body);
-
-/// Scales each row of `x` to unit length.
-pub(crate) fn normalize_rows(x: &mut [f64], dim: usize) {
-    for row in x.chunks_exact_mut(dim) {
-        let length = row.iter().map(|v| v * v).sum::<f64>().sqrt();
-        row.iter_mut().for_each(|v| *v /= length);
-    }
-}
 
 #[cfg(test)]
 mod tests {
@@ -478,6 +282,13 @@ mod tests {
         (largest + terms.iter().map(|t| (t - largest).exp()).sum::<f64>().ln()) / s
     }
 
+    /// `F_s` at `x` from a list built there: the value and the gradient.
+    fn evaluated(energy: &mut Energy, x: &[f64], s: f64) -> (f64, Vec<f64>) {
+        energy.set_exponent(x, s);
+        let mut grad = vec![0.0; x.len()];
+        (energy.evaluate(x, &mut grad), grad)
+    }
+
     #[test]
     fn the_listed_energy_matches_the_sum_over_every_pair() {
         for (n, dim, s) in [
@@ -487,11 +298,10 @@ mod tests {
             (30, 5, 8192.0),
         ] {
             let mut x = random_rows(n, dim, 1);
-            let mut descent = Descent::new(n, dim);
             // Spread the points first, as a search does, so that the list is short.
-            descent.anneal(&mut x, &[1.0, 16.0]);
-            descent.build_list(&x, s);
-            let listed = descent.energy(&x, s, false);
+            Descent::new(n, dim).anneal(&mut x, &[1.0, 16.0]);
+            let mut energy = Energy::new(n, dim);
+            let (listed, _) = evaluated(&mut energy, &x, s);
             let oracle = energy_oracle(&x, dim, s);
             assert!(
                 (listed - oracle).abs() <= 1e-12 * oracle.abs(),
@@ -499,9 +309,9 @@ mod tests {
             );
             if s >= 2048.0 {
                 assert!(
-                    descent.pairs.len() < n * (n - 1) / 4,
+                    energy.pairs.len() < n * (n - 1) / 4,
                     "s = {s}: {} pairs listed",
-                    descent.pairs.len()
+                    energy.pairs.len()
                 );
             }
         }
@@ -513,16 +323,13 @@ mod tests {
         for s in [1.0, 64.0, 2048.0] {
             let mut x = random_rows(n, dim, 5);
             Descent::new(n, dim).anneal(&mut x, &[1.0]);
-            let mut listed = Descent::new(n, dim);
-            listed.build_list(&x, s);
-            let listed_value = listed.energy(&x, s, false);
-            let mut streamed = Descent::new(n, dim);
+            let (listed_value, listed_grad) = evaluated(&mut Energy::new(n, dim), &x, s);
+            let mut streamed = Energy::new(n, dim);
             streamed.most_listed = 10;
-            streamed.build_list(&x, s);
+            let (streamed_value, streamed_grad) = evaluated(&mut streamed, &x, s);
             assert!(streamed.streaming && streamed.pairs.is_empty());
-            let streamed_value = streamed.energy(&x, s, false);
             assert!((streamed_value - listed_value).abs() <= 1e-12 * listed_value.abs());
-            for (a, b) in streamed.grad.iter().zip(&listed.grad) {
+            for (a, b) in streamed_grad.iter().zip(&listed_grad) {
                 assert!(
                     (a - b).abs() <= 1e-9 * (1.0 + b.abs()),
                     "s = {s}: {a} against {b}"
@@ -536,17 +343,13 @@ mod tests {
         let (n, dim) = (12, 3);
         for s in [1.0, 32.0, 512.0] {
             let mut x = random_rows(n, dim, 2);
-            let mut descent = Descent::new(n, dim);
-            descent.anneal(&mut x, &[1.0]);
-            descent.build_list(&x, s);
-            descent.energy(&x, s, false);
-            let grad = descent.grad.clone();
+            Descent::new(n, dim).anneal(&mut x, &[1.0]);
+            let (_, grad) = evaluated(&mut Energy::new(n, dim), &x, s);
             for trial in 0..5 {
                 // A random tangent direction at every row.
                 let mut v = random_rows(n, dim, 100 + trial);
                 for (vi, xi) in v.chunks_exact_mut(dim).zip(x.chunks_exact(dim)) {
-                    let radial: f64 = vi.iter().zip(xi).map(|(a, b)| a * b).sum();
-                    vi.iter_mut().zip(xi).for_each(|(a, b)| *a -= radial * b);
+                    crate::sphere::project_tangent(xi, vi);
                 }
                 let h = 1e-6;
                 let shifted = |sign: f64| -> Vec<f64> {
@@ -561,37 +364,6 @@ mod tests {
                     "s = {s}: {analytic} against {numeric}"
                 );
             }
-        }
-    }
-
-    #[test]
-    fn the_inverse_hessian_estimate_satisfies_the_newest_secant_equation() {
-        let size = 7;
-        let mut memory = Curvature::new(size);
-        let mut rng = seeded(3);
-        let mut x = vec![0.0; size];
-        let mut g = vec![0.0; size];
-        // A convex quadratic, diag(1..7): every pair has positive curvature.
-        for step in 0..(MEMORY + 3) {
-            let mut next = x.clone();
-            next.iter_mut()
-                .for_each(|v| *v += crate::random::gaussian(&mut rng));
-            let next_g: Vec<f64> = next
-                .iter()
-                .enumerate()
-                .map(|(k, v)| (k + 1) as f64 * v)
-                .collect();
-            memory.push(&x, &next, &g, &next_g);
-            assert_eq!(memory.len, (step + 1).min(MEMORY));
-            let newest = (memory.oldest + memory.len - 1) % MEMORY;
-            let change = memory.changes[newest].clone();
-            let mut out = vec![0.0; size];
-            memory.apply_inverse_hessian(&change, &mut out);
-            for (o, s) in out.iter().zip(&memory.steps[newest]) {
-                assert!((o - s).abs() <= 1e-9 * (1.0 + s.abs()), "{o} against {s}");
-            }
-            x = next;
-            g = next_g;
         }
     }
 

@@ -1,0 +1,54 @@
+//! The Gram tile of two blocks of rows, formed in a per-thread buffer, and the gap
+//! `1 − x_i·x_j` read from it.
+
+use std::cell::RefCell;
+
+use crate::linalg::{gemm, MatMut, MatRef};
+
+/// Above this inner product, the gap `1 − c` is recomputed from coordinates as
+/// `½‖x_i − x_j‖²`: from the product alone it would carry an absolute error of about `1e-16`,
+/// a relative error of `1e-16 / gap` that ruins singular kernels of close points.
+const CLOSE: f64 = 0.5;
+
+thread_local! {
+    /// Each thread's Gram tile, kept between calls so that no step allocates it again.
+    static GRAM: RefCell<Vec<f64>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Calls `f` with the Gram tile `X_a X_bᵀ` of two blocks of `d`-column rows, formed in
+/// this thread's buffer (`rows of a × rows of b`, row-major).
+pub(super) fn with_gram_tile<T>(
+    xa: &[f64],
+    xb: &[f64],
+    d: usize,
+    f: impl FnOnce(&mut [f64]) -> T,
+) -> T {
+    let (ma, mb) = (xa.len() / d, xb.len() / d);
+    GRAM.with_borrow_mut(|gram| {
+        if gram.len() < ma * mb {
+            gram.resize(ma * mb, 0.0);
+        }
+        let gram = &mut gram[..ma * mb];
+        gemm(
+            1.0,
+            MatRef::row_major(xa, ma, d),
+            MatRef::transposed(xb, d, mb),
+            0.0,
+            MatMut::row_major(gram, ma, mb),
+        );
+        f(gram)
+    })
+}
+
+/// The gap `1 − x_i·x_j` of unit rows, computed without cancellation for close pairs.
+pub(super) fn gap(c: f64, xi: &[f64], xj: &[f64]) -> f64 {
+    if c > CLOSE {
+        0.5 * xi
+            .iter()
+            .zip(xj)
+            .map(|(a, b)| (a - b) * (a - b))
+            .sum::<f64>()
+    } else {
+        1.0 - c
+    }
+}

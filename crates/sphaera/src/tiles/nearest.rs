@@ -1,0 +1,155 @@
+//! Nearest neighbours by inner product, tile by tile: from one table into another, or
+//! within one table, each row against every other.
+
+use crate::linalg::{gemm, MatMut, MatRef};
+use crate::par::Par;
+use crate::points::Points;
+use crate::tiles::gram::with_gram_tile;
+use crate::tiles::schedule::over_block_pairs;
+use crate::tiles::TILE;
+
+/// For each row of `queries`, the row of `targets` with the largest inner product and that
+/// inner product. Ties go to the lowest index.
+pub(crate) fn nearest(queries: &Points, targets: &Points, par: Par) -> Vec<(usize, f64)> {
+    nearest_tiled(queries, targets, TILE, par)
+}
+
+/// For each row of `x`, the other row of `x` with the largest inner product and that inner
+/// product; each pair's product is computed once. Ties go to the lowest index.
+pub(crate) fn nearest_other(x: &Points, par: Par) -> Vec<(usize, f64)> {
+    nearest_other_tiled(x, TILE, par)
+}
+
+/// Whether `(j, c)` beats `best`: a larger product, or an equal one at a lower index, so the
+/// answer does not depend on the order candidates come in.
+fn beats(j: usize, c: f64, best: (usize, f64)) -> bool {
+    c > best.1 || (c == best.1 && j < best.0)
+}
+
+/// [`nearest_other`] with tiles of `tile` rows, visiting each unordered pair of blocks once.
+fn nearest_other_tiled(x: &Points, tile: usize, par: Par) -> Vec<(usize, f64)> {
+    let (n, d) = (x.n(), x.dim());
+    let data = x.as_slice();
+    let mut best = vec![(usize::MAX, f64::NEG_INFINITY); n];
+    let mut owned: Vec<_> = best.chunks_mut(tile).map(Some).collect();
+    let block = |b: usize| {
+        let start = b * tile;
+        let len = tile.min(n - start);
+        (start, len, &data[start * d..(start + len) * d])
+    };
+    over_block_pairs(&mut owned, par, |a, b, best_a, best_b| {
+        let ((a0, _, xa), (b0, mb, xb)) = (block(a), block(b));
+        let best_a = best_a.expect("every block has its part");
+        let mut best_b = best_b;
+        with_gram_tile(xa, xb, d, |gram| {
+            for (r, line) in gram.chunks_exact(mb).enumerate() {
+                let slot = &mut best_a[r];
+                for (s, &c) in line.iter().enumerate() {
+                    if (a != b || r != s) && beats(b0 + s, c, *slot) {
+                        *slot = (b0 + s, c);
+                    }
+                }
+                if let Some(best_b) = best_b.as_deref_mut() {
+                    for (slot, &c) in best_b.iter_mut().zip(line) {
+                        if beats(a0 + r, c, *slot) {
+                            *slot = (a0 + r, c);
+                        }
+                    }
+                }
+            }
+        });
+        0.0
+    });
+    best
+}
+
+/// [`nearest`] with tiles of `tile` rows: each block of queries against every block of
+/// targets.
+fn nearest_tiled(queries: &Points, targets: &Points, tile: usize, par: Par) -> Vec<(usize, f64)> {
+    let d = queries.dim();
+    let (nq, nt) = (queries.n(), targets.n());
+    let mut best = vec![(usize::MAX, f64::NEG_INFINITY); nq];
+    let tdata = targets.as_slice();
+    let qdata = queries.as_slice();
+    par.for_each_chunk(&mut best, tile, |bi, best| {
+        let i0 = bi * tile;
+        let m = best.len();
+        let rows = MatRef::row_major(&qdata[i0 * d..(i0 + m) * d], m, d);
+        let mut gram = vec![0.0; m * tile];
+        for j0 in (0..nt).step_by(tile) {
+            let w = tile.min(nt - j0);
+            let gram = &mut gram[..m * w];
+            let cols = MatRef::transposed(&tdata[j0 * d..(j0 + w) * d], d, w);
+            gemm(1.0, rows, cols, 0.0, MatMut::row_major(gram, m, w));
+            for (r, line) in gram.chunks_exact(w).enumerate() {
+                let slot = &mut best[r];
+                for (s, &c) in line.iter().enumerate() {
+                    // Strictly greater: the first (lowest) index wins a tie.
+                    if c > slot.1 {
+                        *slot = (j0 + s, c);
+                    }
+                }
+            }
+        }
+    });
+    best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::random::{seeded, uniform_sphere};
+    use crate::tiles::close;
+    use proptest::prelude::*;
+
+    fn naive_nearest(q: &Points, t: &Points, exclude_self: bool) -> Vec<(usize, f64)> {
+        (0..q.n())
+            .map(|i| {
+                let mut best = (usize::MAX, f64::NEG_INFINITY);
+                for j in 0..t.n() {
+                    let c: f64 = q.row(i).iter().zip(t.row(j)).map(|(a, b)| a * b).sum();
+                    if c > best.1 && !(exclude_self && i == j) {
+                        best = (j, c);
+                    }
+                }
+                best
+            })
+            .collect()
+    }
+
+    /// Same neighbours; inner products equal up to the summation order of the product.
+    fn same_neighbours(a: &[(usize, f64)], b: &[(usize, f64)]) -> bool {
+        a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.0 == y.0 && close(x.1, y.1))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+
+        #[test]
+        fn nearest_matches_the_double_loop(nq in 1usize..50, nt in 2usize..50, d in 2usize..7, tile in 1usize..13, seed: u64) {
+            let mut rng = seeded(seed);
+            let q = uniform_sphere(nq, d, &mut rng);
+            let t = uniform_sphere(nt, d, &mut rng);
+            let tiled = nearest_tiled(&q, &t, tile, Par::Rayon);
+            prop_assert!(same_neighbours(&tiled, &naive_nearest(&q, &t, false)));
+            let other = nearest_other_tiled(&t, tile, Par::Rayon);
+            prop_assert!(same_neighbours(&other, &naive_nearest(&t, &t, true)));
+        }
+    }
+
+    #[test]
+    fn default_tile_matches_at_sizes_that_are_not_multiples_of_it() {
+        for (n, d) in [(TILE + 1, 3), (2 * TILE + 5, 7), (517, 4)] {
+            let x = uniform_sphere(n, d, &mut seeded(n as u64));
+            let y = uniform_sphere(n / 2, d, &mut seeded(n as u64 + 1));
+            assert!(same_neighbours(
+                &nearest_other(&x, Par::Rayon),
+                &naive_nearest(&x, &x, true)
+            ));
+            assert!(same_neighbours(
+                &nearest(&y, &x, Par::Rayon),
+                &naive_nearest(&y, &x, false)
+            ));
+        }
+    }
+}

@@ -1,0 +1,218 @@
+//! Sums of a function of every pair of unit rows, `Σ_{i≠j} f(1 − x_i·x_j)`, and their
+//! gradients, tile by tile.
+
+use crate::linalg::{gemm, MatMut, MatRef};
+use crate::par::Par;
+use crate::points::Points;
+use crate::tiles::gram::{gap, with_gram_tile};
+use crate::tiles::schedule::over_block_pairs;
+use crate::tiles::TILE;
+
+/// A function of the gap `1 − c` of a pair, applied to a whole line of a tile at once.
+pub(crate) trait PairFunction: Sync {
+    /// Replaces each gap by the function's derivative in the inner product `c = 1 − gap`
+    /// and returns the sum of the function's values.
+    fn apply(&self, gaps: &mut [f64]) -> f64;
+}
+
+/// A closure `gap ↦ (value, derivative in c)`, one pair at a time.
+impl<F: Fn(f64) -> (f64, f64) + Sync> PairFunction for F {
+    fn apply(&self, gaps: &mut [f64]) -> f64 {
+        let mut sum = 0.0;
+        for gap in gaps {
+            let (value, derivative) = self(*gap);
+            sum += value;
+            *gap = derivative;
+        }
+        sum
+    }
+}
+
+/// `Σ_{i≠j} f(1 − x_i·x_j)` over ordered pairs, where `f` gives the value and the derivative
+/// in the inner product `c = 1 − gap`. With `grad = Some((g, scale))`, adds `scale · ∂/∂X`
+/// of the sum into `g`.
+pub(crate) fn pair_sum<F>(x: &Points, par: Par, grad: Option<(&mut Points, f64)>, f: F) -> f64
+where
+    F: PairFunction,
+{
+    pair_sum_tiled(x, TILE, par, grad, f)
+}
+
+/// [`pair_sum`] with tiles of `tile` rows.
+fn pair_sum_tiled<F>(
+    x: &Points,
+    tile: usize,
+    par: Par,
+    grad: Option<(&mut Points, f64)>,
+    f: F,
+) -> f64
+where
+    F: PairFunction,
+{
+    let (n, d) = (x.n(), x.dim());
+    let blocks = n.div_ceil(tile);
+    let (mut owned, scale): (Vec<Option<&mut [f64]>>, f64) = match grad {
+        Some((g, scale)) => (
+            g.as_mut_slice().chunks_mut(tile * d).map(Some).collect(),
+            scale,
+        ),
+        None => ((0..blocks).map(|_| None).collect(), 0.0),
+    };
+    let pass = TilePass {
+        data: x.as_slice(),
+        n,
+        d,
+        tile,
+        scale,
+        f: &f,
+    };
+    over_block_pairs(&mut owned, par, |a, b, rows_a, rows_b| {
+        pass.tile(a, b, rows_a, rows_b)
+    })
+}
+
+/// What every tile of one [`pair_sum_tiled`] pass reads.
+struct TilePass<'a, F> {
+    data: &'a [f64],
+    n: usize,
+    d: usize,
+    tile: usize,
+    scale: f64,
+    f: &'a F,
+}
+
+impl<F: PairFunction> TilePass<'_, F> {
+    fn block(&self, b: usize) -> (usize, &[f64]) {
+        let start = b * self.tile;
+        let len = self.tile.min(self.n - start);
+        (len, &self.data[start * self.d..(start + len) * self.d])
+    }
+
+    /// The sum over the ordered pairs of tile `(a, b)` and its mirror `(b, a)` (once when
+    /// `a == b`), with gradients added into the blocks' rows when given.
+    fn tile(
+        &self,
+        a: usize,
+        b: usize,
+        grad_a: Option<&mut [f64]>,
+        grad_b: Option<&mut [f64]>,
+    ) -> f64 {
+        let d = self.d;
+        let ((ma, xa), (mb, xb)) = (self.block(a), self.block(b));
+        with_gram_tile(xa, xb, d, |gram| {
+            let mut value = 0.0;
+            for (r, line) in gram.chunks_exact_mut(mb).enumerate() {
+                let xi = &xa[r * d..(r + 1) * d];
+                for (s, entry) in line.iter_mut().enumerate() {
+                    *entry = gap(*entry, xi, &xb[s * d..(s + 1) * d]);
+                }
+                if a == b {
+                    // A point with itself: a harmless gap here, its term taken out below.
+                    line[r] = 1.0;
+                }
+                value += self.f.apply(line);
+                if a == b {
+                    line[r] = 0.0;
+                }
+            }
+            if a == b {
+                let mut itself = [1.0];
+                value -= ma as f64 * self.f.apply(&mut itself);
+            }
+            // Each ordered pair (i, j) and its mirror (j, i) both depend on x_i.
+            let factor = 2.0 * self.scale;
+            if let Some(g) = grad_a {
+                let k = MatRef::row_major(gram, ma, mb);
+                gemm(
+                    factor,
+                    k,
+                    MatRef::row_major(xb, mb, d),
+                    1.0,
+                    MatMut::row_major(g, ma, d),
+                );
+            }
+            if let Some(g) = grad_b {
+                let k = MatRef::transposed(gram, mb, ma);
+                gemm(
+                    factor,
+                    k,
+                    MatRef::row_major(xa, ma, d),
+                    1.0,
+                    MatMut::row_major(g, mb, d),
+                );
+            }
+            if a == b {
+                value
+            } else {
+                2.0 * value
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::random::{seeded, uniform_sphere};
+    use crate::tiles::close;
+    use proptest::prelude::*;
+
+    fn f(gap: f64) -> (f64, f64) {
+        let c = 1.0 - gap;
+        ((1.5 * c).exp() + c * c, 1.5 * (1.5 * c).exp() + 2.0 * c)
+    }
+
+    /// The obvious double loop.
+    fn naive_pair_sum(x: &Points) -> (f64, Points) {
+        let mut grad = Points::zeros(x.n(), x.dim());
+        let mut value = 0.0;
+        for i in 0..x.n() {
+            for j in 0..x.n() {
+                if i == j {
+                    continue;
+                }
+                let c: f64 = x.row(i).iter().zip(x.row(j)).map(|(a, b)| a * b).sum();
+                let (v, dv) = f(1.0 - c);
+                value += v;
+                for k in 0..x.dim() {
+                    grad.row_mut(i)[k] += 2.0 * dv * x.row(j)[k];
+                }
+            }
+        }
+        (value, grad)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+
+        #[test]
+        fn pair_sum_matches_the_double_loop(n in 2usize..60, d in 2usize..9, tile in 1usize..17, seed: u64) {
+            let x = uniform_sphere(n, d, &mut seeded(seed));
+            let (value, grad) = naive_pair_sum(&x);
+            let mut tiled = Points::zeros(n, d);
+            let got = pair_sum_tiled(&x, tile, Par::Rayon, Some((&mut tiled, 1.0)), f);
+            prop_assert!(close(got, value), "{got} vs {value}");
+            let value_only = pair_sum_tiled(&x, tile, Par::Seq, None, f);
+            prop_assert!(close(value_only, value));
+            for (a, b) in tiled.as_slice().iter().zip(grad.as_slice()) {
+                prop_assert!(close(*a, *b), "{a} vs {b}");
+            }
+        }
+    }
+
+    #[test]
+    fn default_tile_matches_at_sizes_that_are_not_multiples_of_it() {
+        for (n, d) in [(TILE + 1, 3), (2 * TILE + 5, 7), (517, 4)] {
+            let x = uniform_sphere(n, d, &mut seeded(n as u64));
+            let (value, grad) = naive_pair_sum(&x);
+            let mut tiled = Points::zeros(n, d);
+            let got = pair_sum(&x, Par::Rayon, Some((&mut tiled, 1.0)), f);
+            assert!(close(got, value));
+            assert!(tiled
+                .as_slice()
+                .iter()
+                .zip(grad.as_slice())
+                .all(|(a, b)| close(*a, *b)));
+        }
+    }
+}
