@@ -55,7 +55,8 @@ pub struct TammesArgs {
     /// re-anneal, keep if the energy is lower) [default: 512].
     #[arg(long)]
     pub hops: Option<usize>,
-    /// Launch no further restarts or hops after this many seconds.
+    /// Launch no further restarts or hops after this many seconds (at most 1e9, about 31
+    /// years).
     #[arg(long, allow_hyphen_values = true)]
     pub time_limit: Option<f64>,
     /// Write the points here (.npy, float64).
@@ -64,7 +65,8 @@ pub struct TammesArgs {
     /// Print one JSON object instead of a summary.
     #[arg(long)]
     pub json: bool,
-    /// Worker threads [default: all cores]. Results do not depend on it without a time limit.
+    /// Worker threads, at most 1024 [default: all cores]. Results do not depend on it
+    /// without a time limit.
     #[arg(long)]
     pub threads: Option<usize>,
 }
@@ -91,7 +93,7 @@ pub struct BenchStepArgs {
     /// Timed steps, after one warm-up step; the median is reported.
     #[arg(long, default_value_t = 5)]
     pub steps: usize,
-    /// Worker threads [default: all cores].
+    /// Worker threads, at most 1024 [default: all cores].
     #[arg(long)]
     pub threads: Option<usize>,
     /// Seed of the start and of every random draw.
@@ -299,7 +301,7 @@ pub struct DisperseArgs {
     /// The optimizer.
     #[arg(long, value_enum, default_value_t = OptimizerArg::Adam)]
     pub optimizer: OptimizerArg,
-    /// Momentum of `sgd`.
+    /// Momentum of `sgd`, in [0, 1).
     #[arg(long, default_value_t = 0.0, allow_hyphen_values = true)]
     pub momentum: f64,
     /// Seed of the start and of every random draw.
@@ -317,7 +319,7 @@ pub struct DisperseArgs {
     /// Print one JSON object instead of a summary.
     #[arg(long)]
     pub json: bool,
-    /// Worker threads [default: all cores]. Results do not depend on it.
+    /// Worker threads, at most 1024 [default: all cores]. Results do not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
 }
@@ -331,13 +333,14 @@ pub struct MethodArgs {
     /// Distance the `mmd` kernel is applied to [default: euclidean, the chordal distance].
     #[arg(long, value_enum)]
     pub distance: Option<DistanceArg>,
-    /// γ of the gaussian and laplace kernels [default: 1].
+    /// γ of the gaussian and laplace kernels, in (0, 1e6] [default: 1].
     #[arg(long, allow_hyphen_values = true)]
     pub gamma: Option<f64>,
-    /// Exponent of the Riesz kernel (`mmd --kernel riesz`, `mhe`) [default: 1].
+    /// Exponent of the Riesz kernel (`mmd --kernel riesz`: -64 to 64; `mhe`: positive, at
+    /// most 64) [default: 1].
     #[arg(long, allow_hyphen_values = true)]
     pub s: Option<f64>,
-    /// Temperature of `uniformity` [default: 2].
+    /// Temperature of `uniformity`, in (0, 150] [default: 2].
     #[arg(long, allow_hyphen_values = true)]
     pub t: Option<f64>,
     /// Uniform samples per step of `lloyd` [default: 1000].

@@ -972,3 +972,202 @@ fn bad_tammes_input_is_refused_in_one_line() {
     refused(&["tammes", "--n", "5", "--threads", "0"], "--threads");
     refused(&["tammes"], "--n");
 }
+
+/// Runs a command that must fail as [`refused`] says, without adding `--out` (for commands
+/// that have none, or whose `--out` is the point of the test).
+fn refused_as_is(args: &[&str], expected: &str) {
+    let out = sphaera(args);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+    assert_eq!(
+        stderr.trim_end().lines().count(),
+        1,
+        "{args:?}: one line, got {stderr:?}"
+    );
+    assert!(
+        stderr.contains(expected),
+        "{args:?}: {stderr:?} should mention {expected:?}"
+    );
+}
+
+#[test]
+fn no_dimensions_are_refused_before_anything_is_drawn_or_normalized() {
+    refused(
+        &["disperse", "--dim", "0"],
+        "--dim must be at least 2, got 0",
+    );
+    let dir = temp();
+    let flat = dir.path().join("flat.npy");
+    write_npy::<f64>(&flat, &[5, 0], &[]);
+    refused(
+        &["disperse", "--init", flat.to_str().unwrap()],
+        "flat.npy: --dim must be at least 2, got 0",
+    );
+}
+
+/// Writes a `.npy` file whose header claims `shape` (Python's tuple text) over `data`.
+fn npy_with_header(path: &Path, shape: &str, data: &[u8]) {
+    let mut header = format!("{{'descr': '<f8', 'fortran_order': False, 'shape': {shape}, }}");
+    // Magic, version, length and header together are a multiple of 16 bytes, ending in \n.
+    while (10 + header.len() + 1) % 16 != 0 {
+        header.push(' ');
+    }
+    header.push('\n');
+    let mut bytes = b"\x93NUMPY\x01\x00".to_vec();
+    bytes.extend((header.len() as u16).to_le_bytes());
+    bytes.extend(header.as_bytes());
+    bytes.extend(data);
+    std::fs::write(path, bytes).unwrap();
+}
+
+#[test]
+fn npy_headers_larger_than_their_file_are_refused_before_allocating() {
+    let dir = temp();
+    for (name, shape, expected) in [
+        (
+            "square.npy",
+            "(4294967296, 4294967296)",
+            "too large for any file",
+        ),
+        (
+            "tall.npy",
+            "(9223372036854775808, 2)",
+            "too large for any file",
+        ),
+        ("big.npy", "(2147483648, 2147483648)", "truncated"),
+        ("short.npy", "(1000, 3)", "the file has"),
+    ] {
+        let path = dir.path().join(name);
+        npy_with_header(&path, shape, &[0u8; 48]);
+        refused(&["disperse", "--init", path.to_str().unwrap()], name);
+        refused(&["disperse", "--init", path.to_str().unwrap()], expected);
+    }
+}
+
+#[test]
+fn sizes_that_cannot_fit_in_memory_are_refused_naming_the_figures() {
+    // Each needs terabytes or more, beyond any machine this runs on.
+    let fit = "must be small enough to fit in memory";
+    for (args, flag) in [
+        (&["disperse", "--n", "100000000000"][..], "--n"),
+        (&["disperse", "--n", "3", "--dim", "100000000000"], "--dim"),
+        (
+            &[
+                "disperse",
+                "--method",
+                "lloyd",
+                "--samples",
+                "10000000000000",
+            ],
+            "--samples",
+        ),
+        (
+            &["disperse", "--method", "ssw", "--slices", "10000000000000"],
+            "--slices",
+        ),
+        (&["tammes", "--n", "1000000000"], "--n"),
+    ] {
+        refused(args, &format!("{flag} {fit}"));
+        refused(args, "the run needs about");
+        refused(args, "this machine has");
+    }
+    refused_as_is(
+        &["bench", "step", "--method", "mma", "--n", "1000000000"],
+        &format!("--n {fit}"),
+    );
+    // The other arguments are checked first: nothing is allocated for a refused --dim.
+    refused(
+        &["disperse", "--n", "1000000000", "--dim", "1"],
+        "--dim must be at least 2",
+    );
+}
+
+#[test]
+fn kernel_parameters_that_overflow_are_refused_and_a_diverging_run_stops() {
+    refused(
+        &["disperse", "--method", "mmd", "--gamma", "1e308"],
+        "--gamma must be at most 1e6, got 1e308",
+    );
+    refused(
+        &["disperse", "--method", "uniformity", "--t", "1e308"],
+        "--t must be at most 150",
+    );
+    refused(
+        &["disperse", "--method", "mhe", "--s", "1e6"],
+        "--s must be between -64 and 64",
+    );
+    // Within every range, a step that overflows stops the run and writes nothing.
+    refused(
+        &[
+            "disperse",
+            "--optimizer",
+            "euclidean",
+            "--lr",
+            "1e308",
+            "--steps",
+            "20",
+        ],
+        "the run diverged at step",
+    );
+}
+
+#[test]
+fn out_of_range_limits_threads_and_optimizer_settings_are_refused() {
+    refused(
+        &["tammes", "--n", "5", "--time-limit", "1e300"],
+        "--time-limit must be a positive number of seconds, at most 1e9",
+    );
+    for command in [&["disperse"][..], &["tammes", "--n", "5"]] {
+        let mut args = command.to_vec();
+        args.extend(["--threads", "1000000"]);
+        refused(&args, "--threads must be at most 1024, got 1000000");
+    }
+    refused_as_is(
+        &["bench", "step", "--method", "mma", "--threads", "1025"],
+        "--threads must be at most 1024",
+    );
+    refused(
+        &["disperse", "--method", "mhe", "--s", "-1"],
+        "--s must be positive",
+    );
+    for momentum in ["1", "2"] {
+        refused(
+            &["disperse", "--optimizer", "sgd", "--momentum", momentum],
+            "--momentum must be in [0, 1)",
+        );
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_device_given_as_out_is_written_through_not_replaced() {
+    use std::os::unix::fs::FileTypeExt;
+    let is_device = |p: &str| std::fs::metadata(p).is_ok_and(|m| m.file_type().is_char_device());
+    if !is_device("/dev/null") || !is_device("/dev/full") {
+        return;
+    }
+    let out = sphaera(&["disperse", "--steps", "5", "--out", "/dev/null"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(is_device("/dev/null"), "/dev/null was replaced");
+    for args in [
+        &["disperse", "--steps", "5", "--out", "/dev/full"][..],
+        &[
+            "tammes",
+            "--n",
+            "5",
+            "--restarts",
+            "8",
+            "--hops",
+            "1",
+            "--out",
+            "/dev/full",
+        ],
+    ] {
+        refused_as_is(args, "cannot write /dev/full: ");
+        assert!(is_device("/dev/full"), "/dev/full was replaced");
+    }
+}

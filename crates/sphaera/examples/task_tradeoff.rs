@@ -71,6 +71,7 @@ fn main() {
                 .expect("positive lr");
             task = run
                 .step_with_task(|x, grad| alignment(x, &targets, grad))
+                .expect("a finite step")
                 .task;
         }
         let report = metrics::Report::of(run.points(), Par::Rayon);

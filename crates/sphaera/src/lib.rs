@@ -13,6 +13,7 @@
 //! - [`optim`]: Riemannian Adam and SGD with geoopt's semantics, and a Euclidean baseline.
 //! - [`metrics`]: minimum and nearest-neighbour angles, circular variance, energies.
 //! - [`tammes`]: best-known minimum angles, to measure the gap to the optimum.
+//! - [`memory`]: what a run will need, checked before anything is allocated.
 //!
 //! ## Memory and threads
 //! Pairwise terms are computed tile by tile (a block of rows against a block of columns,
@@ -34,7 +35,7 @@
 //! let adam = Optimizer::Adam(Adam { lr: 0.01, ..Adam::default() });
 //! let mut run = Dispersion::new(start, Box::new(Mma), adam, 1).unwrap();
 //! for _ in 0..500 {
-//!     run.step();
+//!     run.step().unwrap();
 //! }
 //! assert!(metrics::min_angle(run.points(), Par::Seq) > before);
 //! ```
@@ -48,6 +49,7 @@ mod error;
 pub mod eval;
 pub mod hierarchy;
 mod linalg;
+pub mod memory;
 pub mod metrics;
 pub mod optim;
 mod par;

@@ -20,20 +20,25 @@ pub struct Points {
 
 impl Points {
     /// `n × dim` zeros.
+    ///
+    /// # Panics
+    ///
+    /// If `n · dim` overflows `usize` (callers check sizes first, see [`crate::memory`]).
     pub fn zeros(n: usize, dim: usize) -> Self {
+        let len = n.checked_mul(dim).expect("n · dim overflows usize");
         Self {
             n,
             dim,
-            data: vec![0.0; n * dim],
+            data: vec![0.0; len],
         }
     }
 
     /// Wraps row-major `data`, which must hold exactly `n · dim` values.
     pub fn from_vec(n: usize, dim: usize, data: Vec<f64>) -> Result<Self> {
-        if data.len() != n * dim {
+        if n.checked_mul(dim) != Some(data.len()) {
             return Err(Error::Shape {
-                what: "point data",
-                expected: vec![n * dim],
+                what: "row-major point data",
+                expected: vec![n, dim],
                 found: vec![data.len()],
             });
         }
@@ -122,5 +127,16 @@ pub(crate) fn dot(a: &[f64], b: &[f64]) -> f64 {
 pub(crate) fn axpy(alpha: f64, x: &[f64], y: &mut [f64]) {
     for (yi, xi) in y.iter_mut().zip(x) {
         *yi += alpha * xi;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_shape_whose_size_overflows_is_refused() {
+        assert!(Points::from_vec(1 << 33, 1 << 31, Vec::new()).is_err());
+        assert!(Points::from_vec(usize::MAX, 2, vec![0.0; 2]).is_err());
     }
 }

@@ -41,7 +41,12 @@ pub fn gaussian_points(n: usize, dim: usize, rng: &mut SeededRng) -> Points {
 /// let p = sphaera::random::uniform_sphere(5, 3, &mut sphaera::random::seeded(1));
 /// assert!(p.rows().all(|r| (sphaera::sphere::norm(r) - 1.0).abs() < 1e-12));
 /// ```
+///
+/// # Panics
+///
+/// If `dim` is 0 (no sphere) or `n · dim` overflows.
 pub fn uniform_sphere(n: usize, dim: usize, rng: &mut SeededRng) -> Points {
+    assert!(dim > 0, "uniform_sphere: dim must be at least 1");
     let mut points = Points::zeros(n, dim);
     for row in points.rows_mut() {
         fill_unit(row, rng);

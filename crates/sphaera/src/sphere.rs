@@ -9,7 +9,8 @@ const TINY: f64 = 1e-12;
 
 /// Scales every row to unit length.
 ///
-/// Fails on the first row that is non-finite or zero, naming it.
+/// Fails on a table of zero columns, whose rows have no direction, and on the first row
+/// that is non-finite or zero, naming it.
 ///
 /// ```
 /// use sphaera::{sphere, Points};
@@ -18,6 +19,13 @@ const TINY: f64 = 1e-12;
 /// assert_eq!(err.to_string(), "row 1 is zero and has no direction");
 /// ```
 pub fn normalize_rows(points: &mut Points) -> Result<()> {
+    if points.dim() == 0 {
+        return Err(Error::InvalidParameter {
+            name: "dim",
+            expected: "at least 1 (rows of no coordinates have no direction)",
+            value: "0".into(),
+        });
+    }
     for (row, x) in points.rows_mut().enumerate() {
         if x.iter().any(|v| !v.is_finite()) {
             return Err(Error::NonFiniteRow { row });
@@ -130,5 +138,20 @@ pub fn log_map(x: &[f64], y: &[f64], out: &mut [f64]) {
     if length > TINY {
         let theta = angle(x, y);
         out.iter_mut().for_each(|v| *v *= theta / length);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_of_no_columns_are_refused_not_a_panic() {
+        let mut p = Points::from_vec(3, 0, Vec::new()).unwrap();
+        let err = normalize_rows(&mut p).unwrap_err();
+        assert!(
+            matches!(err, Error::InvalidParameter { name: "dim", .. }),
+            "{err}"
+        );
     }
 }

@@ -10,6 +10,7 @@ use sphaera::optim::{Adam, Optimizer};
 use sphaera::random;
 
 use crate::cli::BenchStepArgs;
+use crate::commands::thread_pool;
 
 pub fn step(args: BenchStepArgs) -> Result<()> {
     if args.n < 2 {
@@ -21,15 +22,11 @@ pub fn step(args: BenchStepArgs) -> Result<()> {
     if args.steps == 0 {
         bail!("--steps must be at least 1");
     }
-    if args.threads == Some(0) {
-        bail!("--threads must be at least 1");
-    }
     let options = args.options.to_options();
     let regularizer = build(args.method, &options).map_err(|e| anyhow::anyhow!("--{e}"))?;
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(args.threads.unwrap_or(0))
-        .build()
-        .context("cannot start the worker threads")?;
+    sphaera::memory::check_dispersion(args.method, &options, args.n, args.dim)
+        .map_err(|e| anyhow::anyhow!("--{e}"))?;
+    let pool = thread_pool(args.threads)?;
     let threads = pool.current_num_threads();
     let start = random::uniform_sphere(args.n, args.dim, &mut random::seeded(args.seed));
     let mut run = Dispersion::new(
@@ -39,16 +36,18 @@ pub fn step(args: BenchStepArgs) -> Result<()> {
         args.seed ^ 0x5eed_5eed,
     )?;
     // One warm-up step first: it pays for the first touch of every buffer.
-    let mut seconds: Vec<f64> = pool.install(|| {
-        run.step();
-        (0..args.steps)
-            .map(|_| {
-                let clock = Instant::now();
-                run.step();
-                clock.elapsed().as_secs_f64()
-            })
-            .collect()
-    });
+    let mut seconds: Vec<f64> = pool
+        .install(|| {
+            run.step()?;
+            (0..args.steps)
+                .map(|_| {
+                    let clock = Instant::now();
+                    run.step()?;
+                    Ok(clock.elapsed().as_secs_f64())
+                })
+                .collect::<sphaera::Result<Vec<f64>>>()
+        })
+        .context("the run diverged")?;
     seconds.sort_by(f64::total_cmp);
     let median = median_of_sorted(&seconds);
     let peak_mb = crate::system::peak_resident_bytes().map(|b| b as f64 / 1e6);

@@ -1,17 +1,20 @@
 //! `sphaera disperse`: spread points on the sphere and report how far they got.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{bail, Context as _, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
-use sphaera::disperse::{build, describe, Anchor, Context, Dispersion, Method, Regularizer};
+use sphaera::disperse::{
+    build, describe, Anchor, Context, Dispersion, Method, MethodOptions, Regularizer,
+};
 use sphaera::optim::{Adam, EuclideanStep, Optimizer, Schedule, Sgd};
 use sphaera::{metrics, random, tammes, Par, Points};
 
 use crate::cli::{DisperseArgs, OptimizerArg, ScheduleArg};
+use crate::commands::thread_pool;
 use crate::npy;
 use crate::output::check_parent_exists;
 
@@ -35,48 +38,37 @@ struct Job {
 }
 
 pub fn run(args: DisperseArgs) -> Result<()> {
-    let threads = args.threads;
-    if threads == Some(0) {
-        bail!("--threads must be at least 1");
-    }
+    let pool = thread_pool(args.threads)?;
     let job = Job::from_args(args)?;
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads.unwrap_or(0))
-        .build()
-        .context("cannot start the worker threads")?;
     pool.install(|| job.execute())
 }
 
+/// Fails unless `count` (of `flag`, read from `source`) is at least 2.
+fn at_least_two(flag: &str, count: usize, source: Option<&Path>) -> Result<()> {
+    if count >= 2 {
+        return Ok(());
+    }
+    match source {
+        Some(path) => bail!("{}: {flag} must be at least 2, got {count}", path.display()),
+        None => bail!("{flag} must be at least 2, got {count}"),
+    }
+}
+
+/// Fails, naming the flag that weighs most and the figures, when the run cannot fit in
+/// this machine's memory.
+fn check_memory(method: Method, options: &MethodOptions, n: usize, dim: usize) -> Result<()> {
+    sphaera::memory::check_dispersion(method, options, n, dim).map_err(|e| anyhow::anyhow!("--{e}"))
+}
+
 impl Job {
+    /// Checks every argument, then the memory the run needs, and only then reads or draws
+    /// the start: a refused run allocates nothing large.
     fn from_args(args: DisperseArgs) -> Result<Self> {
-        let start = match &args.init {
-            Some(path) => {
-                let mut table = npy::read_points(path)?;
-                for (flag, given, found) in
-                    [("--n", args.n, table.n()), ("--dim", args.dim, table.dim())]
-                {
-                    if given.is_some_and(|g| g != found) {
-                        bail!(
-                            "{flag} {} disagrees with {}, which has {found}",
-                            given.unwrap_or(0),
-                            path.display()
-                        );
-                    }
-                }
-                sphaera::sphere::normalize_rows(&mut table)
-                    .with_context(|| format!("{}", path.display()))?;
-                table
-            }
-            None => {
-                let (n, dim) = (args.n.unwrap_or(24), args.dim.unwrap_or(3));
-                random::uniform_sphere(n, dim, &mut random::seeded(args.seed))
-            }
-        };
-        if start.n() < 2 {
-            bail!("--n must be at least 2, got {}", start.n());
+        if let Some(n) = args.n {
+            at_least_two("--n", n, None)?;
         }
-        if start.dim() < 2 {
-            bail!("--dim must be at least 2, got {}", start.dim());
+        if let Some(dim) = args.dim {
+            at_least_two("--dim", dim, None)?;
         }
         if !(args.anchor_weight.is_finite() && args.anchor_weight >= 0.0) {
             bail!(
@@ -114,6 +106,34 @@ impl Job {
             ),
         };
         optimizer.validate().map_err(|e| anyhow::anyhow!("--{e}"))?;
+        let start = match &args.init {
+            Some(path) => {
+                let mut table = npy::read_points(path)?;
+                for (flag, given, found) in
+                    [("--n", args.n, table.n()), ("--dim", args.dim, table.dim())]
+                {
+                    if given.is_some_and(|g| g != found) {
+                        bail!(
+                            "{flag} {} disagrees with {}, which has {found}",
+                            given.unwrap_or(0),
+                            path.display()
+                        );
+                    }
+                }
+                // The shape first: rows of no columns cannot be normalized.
+                at_least_two("--n", table.n(), Some(path))?;
+                at_least_two("--dim", table.dim(), Some(path))?;
+                check_memory(method, &options, table.n(), table.dim())?;
+                sphaera::sphere::normalize_rows(&mut table)
+                    .with_context(|| format!("{}", path.display()))?;
+                table
+            }
+            None => {
+                let (n, dim) = (args.n.unwrap_or(24), args.dim.unwrap_or(3));
+                check_memory(method, &options, n, dim)?;
+                random::uniform_sphere(n, dim, &mut random::seeded(args.seed))
+            }
+        };
         Ok(Self {
             label: describe(method, &options),
             start,
@@ -151,13 +171,19 @@ impl Job {
         let mut last = None;
         for step in 0..self.steps {
             run.set_lr(base_lr * self.schedule.factor(step, self.steps))?;
-            let values = run.step_with_task(|x, grad| {
-                if anchor_weight > 0.0 {
-                    anchor_weight * anchor.value_and_grad(x, anchor_weight, grad, &mut anchor_ctx)
-                } else {
-                    0.0
-                }
-            });
+            let values = run
+                .step_with_task(|x, grad| {
+                    if anchor_weight > 0.0 {
+                        anchor_weight
+                            * anchor.value_and_grad(x, anchor_weight, grad, &mut anchor_ctx)
+                    } else {
+                        0.0
+                    }
+                })
+                .with_context(|| {
+                    bar.finish_and_clear();
+                    format!("the run diverged at step {step}")
+                })?;
             if step % 50 == 0 {
                 bar.set_message(format!("loss {:.6}", values.regularizer + values.task));
             }

@@ -8,17 +8,23 @@ use serde_json::json;
 use sphaera::tammes::{best_known, search, SearchConfig};
 
 use crate::cli::TammesArgs;
+use crate::commands::thread_pool;
 use crate::npy;
 use crate::output::check_parent_exists;
 
+/// The longest `--time-limit`, in seconds (about 31 years): any more means "none".
+const MAX_TIME_LIMIT_S: f64 = 1e9;
+
 pub fn run(args: TammesArgs) -> Result<()> {
-    if args.threads == Some(0) {
-        bail!("--threads must be at least 1");
-    }
     let time_limit = match args.time_limit {
         None => None,
-        Some(s) if s.is_finite() && s > 0.0 => Some(Duration::from_secs_f64(s)),
-        Some(s) => bail!("--time-limit must be a positive number of seconds, got {s}"),
+        Some(s) if s.is_finite() && s > 0.0 && s <= MAX_TIME_LIMIT_S => {
+            Some(Duration::from_secs_f64(s))
+        }
+        Some(s) => bail!(
+            "--time-limit must be a positive number of seconds, at most {MAX_TIME_LIMIT_S:e}, \
+             got {s:e}"
+        ),
     };
     if let Some(out) = &args.out {
         check_parent_exists(out).context("--out")?;
@@ -31,10 +37,7 @@ pub fn run(args: TammesArgs) -> Result<()> {
         seed: args.seed,
         time_limit,
     };
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(args.threads.unwrap_or(0))
-        .build()
-        .context("cannot start the worker threads")?;
+    let pool = thread_pool(args.threads)?;
     let clock = Instant::now();
     let code = pool
         .install(|| search(args.n, args.dim, &config))

@@ -15,8 +15,8 @@ pub struct EdgeList {
     pub self_loops: usize,
 }
 
-/// Parses `child<TAB>parent` lines. Blank lines, lines starting with `#` and Windows line
-/// ends are accepted; columns past the second (a weight, say) are ignored. `source` names
+/// Parses `child<TAB>parent` lines. Blank lines, lines starting with `#`, and Windows
+/// (`\r\n`) and old Mac (`\r`) line ends are accepted; columns past the second (a weight, say) are ignored. `source` names
 /// the input in errors, which give its line number.
 ///
 /// ```
@@ -29,8 +29,7 @@ pub struct EdgeList {
 pub fn parse_edges(text: &str, source: &str) -> Result<EdgeList> {
     let mut list = EdgeList::default();
     let mut seen = HashSet::new();
-    for (index, raw) in text.lines().enumerate() {
-        let line = raw.strip_suffix('\r').unwrap_or(raw);
+    for (index, line) in lines(text).enumerate() {
         if line.trim().is_empty() || line.starts_with('#') {
             continue;
         }
@@ -64,4 +63,51 @@ pub fn parse_edges(text: &str, source: &str) -> Result<EdgeList> {
         });
     }
     Ok(list)
+}
+
+/// The lines of `text`, ended by `\n`, `\r\n` or a lone `\r` (which `str::lines` would
+/// leave inside a line, reading a whole old-Mac file as one line). As `str::lines`, a
+/// final line end adds no empty line.
+fn lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = Some(text);
+    std::iter::from_fn(move || {
+        let s = rest.take()?;
+        match s.find(['\r', '\n']) {
+            None => (!s.is_empty()).then_some(s),
+            Some(i) => {
+                let end = if s[i..].starts_with("\r\n") { 2 } else { 1 };
+                rest = Some(&s[i + end..]);
+                Some(&s[..i])
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_line_end_ends_a_line() {
+        for text in [
+            "a\tb\nc\td\n",
+            "a\tb\r\nc\td\r\n",
+            "a\tb\rc\td\r",
+            "a\tb\rc\td",
+        ] {
+            let list = parse_edges(text, "t.tsv").unwrap();
+            assert_eq!(list.edges.len(), 2, "{text:?}");
+            assert_eq!(list.edges[1], ("c".into(), "d".into()), "{text:?}");
+        }
+        assert_eq!(lines("x\r\n\ry\n").collect::<Vec<_>>(), ["x", "", "y"]);
+    }
+
+    #[test]
+    fn errors_after_old_mac_line_ends_give_the_right_line() {
+        let err = parse_edges("# head\ra\tb\r\rbad\r", "t.tsv").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "t.tsv:4: expected child<TAB>parent, found one column"
+        );
+    }
 }

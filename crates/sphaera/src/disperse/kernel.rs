@@ -1,7 +1,7 @@
 //! Pairwise kernel dispersion (`mmd`, `mhe`) and the uniformity loss of Wang & Isola.
 
 use crate::disperse::regularizer::{Context, Regularizer};
-use crate::error::{check, Result};
+use crate::error::{check, Error, Result};
 use crate::points::Points;
 use crate::tiles::{pair_sum, PairFunction};
 use crate::vmath::{self, map_sum};
@@ -13,6 +13,33 @@ use crate::vmath::{self, map_sum};
 /// value or gradient is ever NaN. The gaussian kernels are smooth at coincidence and are not
 /// clamped there.
 pub(crate) const GAP_MARGIN: f64 = 1e-7;
+
+/// The largest `γ` of the gaussian and laplace kernels. Beyond it the kernel underflows to 0
+/// between any two points more than about 1.6° apart, so it spreads nothing, and its
+/// derivative (`2γ·k`, `γ·k/D`) heads for overflow, which turns the points NaN.
+pub const MAX_GAMMA: f64 = 1e6;
+
+/// The largest `|s|` of the Riesz kernel. At the closest distance the kernel allows
+/// (about `4.5e-4`, see [`GAP_MARGIN`]) `D^{−s−2}` stays below `1e226` up to it; a few
+/// dozen more and it overflows, which turns the points NaN.
+pub const MAX_RIESZ_S: f64 = 64.0;
+
+/// The largest temperature `t` of [`Uniformity`]. Every term `exp(−t‖x − y‖²)` is then at
+/// least `e^{−600}` (`‖x − y‖² ≤ 4`), so their mean never underflows to 0 and its log
+/// stays finite.
+pub const MAX_UNIFORMITY_T: f64 = 150.0;
+
+/// Fails unless `|value| ≤ max`, showing a huge value as `1e308` rather than in 309 digits.
+fn at_most(name: &'static str, value: f64, expected: &'static str, max: f64) -> Result<()> {
+    if value.abs() <= max {
+        return Ok(());
+    }
+    Err(Error::InvalidParameter {
+        name,
+        expected,
+        value: format!("{value:e}"),
+    })
+}
 
 /// The distance a kernel is applied to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -129,19 +156,35 @@ pub struct Mmd {
 }
 
 impl Mmd {
-    /// Checks the kernel's parameters.
+    /// Checks the kernel's parameters: `0 < γ ≤` [`MAX_GAMMA`], `|s| ≤` [`MAX_RIESZ_S`].
+    ///
+    /// ```
+    /// use sphaera::disperse::{Distance, Kernel, Mmd};
+    /// assert!(Mmd::new(Kernel::Gaussian { gamma: 1e308 }, Distance::Euclidean).is_err());
+    /// assert!(Mmd::new(Kernel::Riesz { s: 1e6 }, Distance::Euclidean).is_err());
+    /// ```
     pub fn new(kernel: Kernel, distance: Distance) -> Result<Self> {
         match kernel {
             Kernel::Gaussian { gamma } | Kernel::Laplace { gamma } => {
-                check("gamma", gamma, "positive", |g| g > 0.0)?
+                check("gamma", gamma, "positive", |g| g > 0.0)?;
+                at_most("gamma", gamma, "at most 1e6", MAX_GAMMA)?
             }
-            Kernel::Riesz { s } => check("s", s, "finite", |_| true)?,
+            Kernel::Riesz { s } => {
+                check("s", s, "finite", |_| true)?;
+                at_most("s", s, "between -64 and 64", MAX_RIESZ_S)?
+            }
         }
         Ok(Self { kernel, distance })
     }
 
-    /// Minimum hyperspherical energy (Liu et al. 2018): the Riesz kernel on geodesic distance.
+    /// Minimum hyperspherical energy (Liu et al. 2018): the Riesz kernel `θ^{−s}` on
+    /// geodesic distance, an energy only for `0 < s ≤` [`MAX_RIESZ_S`].
+    ///
+    /// ```
+    /// assert!(sphaera::disperse::Mmd::mhe(-1.0).is_err());
+    /// ```
     pub fn mhe(s: f64) -> Result<Self> {
+        check("s", s, "positive", |s| s > 0.0)?;
         Self::new(Kernel::Riesz { s }, Distance::Geodesic)
     }
 
@@ -235,9 +278,10 @@ impl Default for Uniformity {
 }
 
 impl Uniformity {
-    /// Checks `t > 0`.
+    /// Checks `0 < t ≤` [`MAX_UNIFORMITY_T`].
     pub fn new(t: f64) -> Result<Self> {
         check("t", t, "positive", |t| t > 0.0)?;
+        at_most("t", t, "at most 150", MAX_UNIFORMITY_T)?;
         Ok(Self { t })
     }
 
@@ -269,5 +313,55 @@ impl Regularizer for Uniformity {
 
     fn value(&self, x: &Points, ctx: &mut Context) -> f64 {
         (pair_sum(x, ctx.par, None, *self) / pair_count(x)).ln()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parameters_that_overflow_the_kernel_are_refused() {
+        let gaussian = |gamma| Mmd::new(Kernel::Gaussian { gamma }, Distance::Euclidean);
+        assert!(gaussian(MAX_GAMMA).is_ok());
+        let err = gaussian(1e308).unwrap_err().to_string();
+        assert_eq!(err, "gamma must be at most 1e6, got 1e308");
+        let riesz = |s| Mmd::new(Kernel::Riesz { s }, Distance::Euclidean);
+        assert!(riesz(-MAX_RIESZ_S).is_ok() && riesz(MAX_RIESZ_S).is_ok());
+        assert!(riesz(-65.0).is_err() && riesz(1e6).is_err());
+        assert!(Uniformity::new(MAX_UNIFORMITY_T).is_ok());
+        assert!(Uniformity::new(1e308).is_err());
+    }
+
+    #[test]
+    fn mhe_needs_a_positive_exponent() {
+        assert!(Mmd::mhe(0.5).is_ok());
+        for s in [0.0, -1.0, 1e6] {
+            assert!(Mmd::mhe(s).is_err(), "{s}");
+        }
+    }
+
+    #[test]
+    fn the_largest_parameters_keep_close_points_finite() {
+        // Two points at the closest gap the kernels allow, and one far away.
+        let close = (2.0 * GAP_MARGIN).sqrt() * 0.5;
+        let x = Points::from_vec(
+            3,
+            2,
+            vec![1.0, 0.0, (1.0 - close * close).sqrt(), close, -1.0, 0.0],
+        )
+        .unwrap();
+        let kernels: [Box<dyn Regularizer>; 4] = [
+            Box::new(Mmd::new(Kernel::Gaussian { gamma: MAX_GAMMA }, Distance::Euclidean).unwrap()),
+            Box::new(Mmd::new(Kernel::Laplace { gamma: MAX_GAMMA }, Distance::Geodesic).unwrap()),
+            Box::new(Mmd::mhe(MAX_RIESZ_S).unwrap()),
+            Box::new(Uniformity::new(MAX_UNIFORMITY_T).unwrap()),
+        ];
+        for kernel in kernels {
+            let mut grad = Points::zeros(3, 2);
+            let value = kernel.value_and_grad(&x, 1.0, &mut grad, &mut Context::new(0));
+            assert!(value.is_finite(), "{value}");
+            assert!(grad.as_slice().iter().all(|g| g.is_finite()));
+        }
     }
 }

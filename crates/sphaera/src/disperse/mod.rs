@@ -12,11 +12,13 @@ mod sliced;
 mod ssw;
 
 pub use anchor::Anchor;
-pub use kernel::{Distance, Kernel, Mmd, Uniformity};
+pub use kernel::{Distance, Kernel, Mmd, Uniformity, MAX_GAMMA, MAX_RIESZ_S, MAX_UNIFORMITY_T};
 pub use lloyd::Lloyd;
 pub use method::{build, describe, KernelKind, Method, MethodOptions};
 pub use nearest::{Koleo, Mma, Mmcs};
 pub use regularizer::{Context, Regularizer};
 pub use run::{Dispersion, StepValues};
+pub(crate) use sliced::DEFAULT_SLICES;
 pub use sliced::{random_planes, Sliced, SlicedAxis};
 pub use ssw::Ssw;
+pub(crate) use ssw::DEFAULT_SSW_SLICES;

@@ -1,7 +1,7 @@
 //! The training loop of a dispersion run: regularizer, optional task, optimizer.
 
 use crate::disperse::regularizer::{Context, Regularizer};
-use crate::error::{check, Result};
+use crate::error::{check, Error, Result};
 use crate::optim::{Optimizer, OptimizerState};
 use crate::par::Par;
 use crate::points::Points;
@@ -42,7 +42,8 @@ pub struct StepValues {
 ///             g[2] = -1.0 / n;
 ///         }
 ///         -x.rows().map(|r| r[2]).sum::<f64>() / n
-///     });
+///     })
+///     .unwrap();
 /// }
 /// let pulled = run.points().rows().map(|r| r[2]).sum::<f64>() / 20.0;
 /// assert!(pulled > 0.4); // the task pulled them north (from about 0)...
@@ -103,17 +104,23 @@ impl Dispersion {
         self
     }
 
-    /// One step of the regularizer alone; returns its value before the step.
-    pub fn step(&mut self) -> f64 {
-        self.step_with_task(|_, _| 0.0).regularizer
+    /// One step of the regularizer alone; returns its value before the step. Fails as
+    /// [`Dispersion::step_with_task`] does.
+    pub fn step(&mut self) -> Result<f64> {
+        Ok(self.step_with_task(|_, _| 0.0)?.regularizer)
     }
 
     /// One step of `task + weight · regularizer`. `task(x, grad)` writes the task gradient
     /// into `grad` (zeroed) and returns the task loss.
+    ///
+    /// Fails when the run diverges: a non-finite value or gradient (the points are then
+    /// left as they were), or points that the step made non-finite (an overflowing step;
+    /// the run cannot continue). Parameters far outside their useful range do this, such as
+    /// a huge learning rate.
     pub fn step_with_task(
         &mut self,
         mut task: impl FnMut(&Points, &mut Points) -> f64,
-    ) -> StepValues {
+    ) -> Result<StepValues> {
         self.grad.fill_zero();
         let task_value = task(&self.points, &mut self.grad);
         let regularizer = self.regularizer.value_and_grad(
@@ -122,14 +129,27 @@ impl Dispersion {
             &mut self.grad,
             &mut self.ctx,
         );
+        check("task value", task_value, "finite", |_| true)?;
+        check("regularizer value", regularizer, "finite", |_| true)?;
+        if let Some((index, &v)) = first_non_finite(self.grad.as_slice()) {
+            return Err(Error::InvalidParameter {
+                name: "gradient",
+                expected: "finite",
+                value: format!("{v} in row {}", index / self.grad.dim()),
+            });
+        }
         self.optimizer
-            .step(&mut self.points, &mut self.grad, &mut self.state)
-            .expect("state made for these points by new()");
+            .step(&mut self.points, &mut self.grad, &mut self.state)?;
         self.steps += 1;
-        StepValues {
+        if let Some((index, _)) = first_non_finite(self.points.as_slice()) {
+            return Err(Error::NonFiniteRow {
+                row: index / self.points.dim(),
+            });
+        }
+        Ok(StepValues {
             task: task_value,
             regularizer,
-        }
+        })
     }
 
     /// The current points.
@@ -150,5 +170,50 @@ impl Dispersion {
     /// Ends the run, returning the points.
     pub fn into_points(self) -> Points {
         self.points
+    }
+}
+
+fn first_non_finite(values: &[f64]) -> Option<(usize, &f64)> {
+    values.iter().enumerate().find(|(_, v)| !v.is_finite())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::disperse::Mma;
+    use crate::optim::EuclideanStep;
+    use crate::random::{seeded, uniform_sphere};
+
+    fn run() -> Dispersion {
+        let start = uniform_sphere(10, 3, &mut seeded(0));
+        let step = Optimizer::Euclidean(EuclideanStep { lr: 0.1 });
+        Dispersion::new(start, Box::new(Mma), step, 0).unwrap()
+    }
+
+    #[test]
+    fn a_non_finite_value_or_gradient_stops_the_run_before_the_points_move() {
+        let mut run = run();
+        let before = run.points().clone();
+        let err = run.step_with_task(|_, _| f64::NAN).unwrap_err();
+        assert_eq!(err.to_string(), "task value must be finite, got NaN");
+        let err = run
+            .step_with_task(|_, grad| {
+                grad.row_mut(4)[1] = f64::INFINITY;
+                0.0
+            })
+            .unwrap_err();
+        assert_eq!(err.to_string(), "gradient must be finite, got inf in row 4");
+        assert_eq!(run.points(), &before);
+        assert_eq!(run.steps(), 0);
+    }
+
+    #[test]
+    fn an_overflowing_step_is_an_error() {
+        let mut run = run();
+        run.set_lr(1e308).unwrap();
+        let err = (0..5)
+            .find_map(|_| run.step().err())
+            .expect("the run diverges");
+        assert!(matches!(err, Error::NonFiniteRow { .. }), "{err}");
     }
 }

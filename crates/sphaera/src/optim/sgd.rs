@@ -12,7 +12,7 @@ use crate::sphere::project_tangent;
 pub struct Sgd {
     /// Step size.
     pub lr: f64,
-    /// Momentum (0).
+    /// Momentum, in `[0, 1)` (0): at 1 or more the buffer never forgets and grows.
     pub momentum: f64,
     /// Dampening of the momentum update (0).
     pub dampening: f64,
@@ -49,7 +49,9 @@ pub struct SgdState {
 impl Sgd {
     pub(crate) fn validate(&self) -> Result<()> {
         check("lr", self.lr, "positive", |v| v > 0.0)?;
-        check("momentum", self.momentum, "non-negative", |v| v >= 0.0)?;
+        check("momentum", self.momentum, "in [0, 1)", |v| {
+            (0.0..1.0).contains(&v)
+        })?;
         check("dampening", self.dampening, "in [0, 1]", |v| {
             (0.0..=1.0).contains(&v)
         })?;
@@ -119,5 +121,23 @@ impl Sgd {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn momentum_must_be_below_one() {
+        let with = |momentum| Sgd {
+            momentum,
+            ..Sgd::default()
+        };
+        assert!(with(0.0).validate().is_ok() && with(0.99).validate().is_ok());
+        for momentum in [1.0, 2.0, -0.1] {
+            let err = with(momentum).validate().unwrap_err().to_string();
+            assert!(err.starts_with("momentum must be in [0, 1)"), "{err}");
+        }
     }
 }

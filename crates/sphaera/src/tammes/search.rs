@@ -75,7 +75,8 @@ pub struct Code {
 /// size, so that without a time limit the result does not depend on the threads.
 const WAVE: usize = 8;
 
-/// Searches for `n` points on `S^{dim−1}` with the largest minimum angle.
+/// Searches for `n` points on `S^{dim−1}` with the largest minimum angle. Fails on a size
+/// that does not fit in memory ([`crate::memory::tammes_bytes`]) before allocating.
 ///
 /// ```
 /// use sphaera::tammes::{search, SearchConfig};
@@ -87,6 +88,7 @@ pub fn search(n: usize, dim: usize, config: &SearchConfig) -> Result<Code> {
     at_least("dim", dim, 2)?;
     at_least("restarts", config.restarts, 1)?;
     at_least("polished", config.polished, 1)?;
+    crate::memory::check_tammes(n, dim, config.restarts, config.polished)?;
     let clock = Instant::now();
     let mut annealed: Vec<(f64, usize, Vec<f64>)> = Vec::new();
     for first in (0..config.restarts).step_by(WAVE) {

@@ -20,7 +20,7 @@ pub(crate) use nearest::{nearest, nearest_other};
 pub(crate) use pair_sum::{pair_sum, PairFunction};
 
 /// Rows and columns per tile.
-const TILE: usize = 256;
+pub(crate) const TILE: usize = 256;
 
 /// Equal up to the summation order of a matrix product.
 #[cfg(test)]

@@ -15,7 +15,7 @@ fn run(method: Method, optimizer: Optimizer, start: &Points, steps: u64) -> Poin
     for step in 0..steps {
         run.set_lr(base * Schedule::Cosine.factor(step, steps))
             .unwrap();
-        run.step();
+        run.step().unwrap();
     }
     run.into_points()
 }
@@ -115,7 +115,7 @@ fn the_weight_trades_the_task_against_dispersion() {
             .unwrap();
         let mut task = 0.0;
         for _ in 0..1500 {
-            task = run.step_with_task(pull_north).task;
+            task = run.step_with_task(pull_north).unwrap().task;
         }
         (task, metrics::min_angle(run.points(), Par::Seq))
     };
@@ -145,7 +145,8 @@ fn the_anchor_keeps_points_near_their_start() {
         for _ in 0..1500 {
             run.step_with_task(|x, g| {
                 anchor_weight * anchor.value_and_grad(x, anchor_weight, g, &mut ctx)
-            });
+            })
+            .unwrap();
         }
         let drift = anchor.value(run.points(), &mut ctx);
         (drift, metrics::min_angle(run.points(), Par::Seq))

@@ -76,7 +76,7 @@ fn optimized(n: usize, dim: usize) -> f64 {
     for step in 0..steps {
         run.set_lr(0.01 * Schedule::Cosine.factor(step, steps))
             .unwrap();
-        run.step();
+        run.step().unwrap();
     }
     metrics::min_angle(run.points(), Par::Seq)
 }

@@ -52,7 +52,7 @@ fn whole_runs_are_identical_across_thread_counts() {
                 .unwrap()
                 .with_par(par);
             for _ in 0..3 {
-                run.step();
+                run.step().unwrap();
             }
             run.into_points()
         };
