@@ -1,11 +1,13 @@
 //! The command line, as clap parses it. Values are checked and turned into library
 //! configuration by each command before anything runs.
 
+use std::num::NonZeroU64;
 use std::path::PathBuf;
 
 use clap::builder::TypedValueParser as _;
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{value_parser, Args, Parser, Subcommand, ValueEnum};
 use sphaera::disperse::{Distance, KernelKind, Method, MethodOptions};
+use sphaera::hierarchy::{Protocol, Regime, SpherexConfig, SpherexLoss};
 
 /// Hyperspherical embeddings: dispersion on the sphere, measured against the best known.
 #[derive(Debug, Parser)]
@@ -121,14 +123,6 @@ pub enum ModelArg {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum RegimeArg {
-    /// Negatives filtered only against the training edges, as the published baselines do.
-    Published,
-    /// Negatives filtered against the closure of the training edges.
-    ClosureAware,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum EdgeSamplingArg {
     /// Every training edge once per epoch.
     Uniform,
@@ -145,48 +139,50 @@ pub struct TrainArgs {
     /// The model.
     #[arg(long, value_enum, default_value_t = ModelArg::Spherex)]
     pub model: ModelArg,
-    /// Dimension of the space.
-    #[arg(long, default_value_t = 10, allow_hyphen_values = true)]
-    pub dim: i64,
+    /// Dimension of the space (at least 2 for caps).
+    #[arg(long, default_value_t = SpherexConfig::default().dim as u32,
+          value_parser = value_parser!(u32).range(1..))]
+    pub dim: u32,
     /// Epochs (passes over the training edges).
     #[arg(long, default_value_t = 150)]
     pub epochs: u64,
     /// `reconstruction` (train and evaluate on the whole closure) or `split:P` (link
-    /// prediction with P% of the non-basic edges in training).
-    #[arg(long, default_value = "reconstruction")]
-    pub protocol: String,
+    /// prediction with P% of the non-basic edges in training, 0 to 90).
+    #[arg(long, default_value_t = Protocol::default())]
+    pub protocol: Protocol,
     /// Read the split from this directory (as `sphaera data split` writes it) instead of making it.
     #[arg(long)]
     pub split: Option<PathBuf>,
-    /// What negatives are filtered against, for `split:P`.
-    #[arg(long, value_enum, default_value_t = RegimeArg::Published)]
-    pub regime: RegimeArg,
+    /// What negatives are filtered against, for `split:P`: `published` (the training edges,
+    /// as the published baselines) or `closure-aware` (the closure of the training edges).
+    #[arg(long, default_value_t = Regime::default())]
+    pub regime: Regime,
     /// Negatives per training edge.
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = SpherexConfig::default().negatives)]
     pub negatives: usize,
     /// Training edges per Adam step.
-    #[arg(long, default_value_t = 256)]
+    #[arg(long, default_value_t = SpherexConfig::default().batch_size)]
     pub batch_size: usize,
     /// Adam's step size.
-    #[arg(long, default_value_t = 0.01, allow_hyphen_values = true)]
+    #[arg(long, default_value_t = SpherexConfig::default().lr, allow_hyphen_values = true)]
     pub lr: f64,
     /// Temperature of the soft containment and exclusion margins.
-    #[arg(long, default_value_t = 0.05, allow_hyphen_values = true)]
+    #[arg(long, default_value_t = SpherexLoss::default().temperature, allow_hyphen_values = true)]
     pub temperature: f64,
     /// Margin that positives must exceed and negatives stay below.
-    #[arg(long, default_value_t = 0.01, allow_hyphen_values = true)]
+    #[arg(long, default_value_t = SpherexLoss::default().margin, allow_hyphen_values = true)]
     pub margin: f64,
     /// Weight of −ln P(ancestor | child) for training edges (0: margins only).
-    #[arg(long, default_value_t = 0.0, allow_hyphen_values = true)]
+    #[arg(long, default_value_t = SpherexLoss::default().volume_weight, allow_hyphen_values = true)]
     pub volume_weight: f64,
     /// Floor of ln P (volume clipping).
-    #[arg(long, default_value_t = -10.0, allow_hyphen_values = true)]
+    #[arg(long, default_value_t = SpherexLoss::default().ln_p_floor, allow_hyphen_values = true)]
     pub ln_p_floor: f64,
     /// Weight of the radii (radius regularization).
-    #[arg(long, default_value_t = 1e-3, allow_hyphen_values = true)]
+    #[arg(long, default_value_t = SpherexLoss::default().radius_weight, allow_hyphen_values = true)]
     pub radius_weight: f64,
     /// Smallest radius.
-    #[arg(long, default_value_t = 1e-3, allow_hyphen_values = true)]
+    #[arg(long, default_value_t = SpherexConfig::default().min_radius, allow_hyphen_values = true)]
     pub min_radius: f64,
     /// How each epoch picks its training edges.
     #[arg(long, value_enum, default_value_t = EdgeSamplingArg::Uniform)]
@@ -195,13 +191,13 @@ pub struct TrainArgs {
     #[arg(long)]
     pub lr_decay: bool,
     /// Weight of the dispersion of sibling cap centres (`--model caps` only).
-    #[arg(long, default_value_t = 0.0, allow_hyphen_values = true)]
+    #[arg(long, default_value_t = SpherexLoss::default().sibling_weight, allow_hyphen_values = true)]
     pub sibling_weight: f64,
     /// Evaluate every this many epochs (progress, and the best epoch for split:P).
-    #[arg(long, default_value_t = 10)]
-    pub eval_every: u64,
+    #[arg(long, default_value = "10")]
+    pub eval_every: NonZeroU64,
     /// Seed of the split, the initialization and every draw.
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = SpherexConfig::default().seed)]
     pub seed: u64,
     /// Write the model here (safetensors, with the node names).
     #[arg(long)]
@@ -210,8 +206,8 @@ pub struct TrainArgs {
     #[arg(long)]
     pub checkpoint: Option<PathBuf>,
     /// ...every this many epochs.
-    #[arg(long, default_value_t = 10)]
-    pub checkpoint_every: u64,
+    #[arg(long, default_value = "10")]
+    pub checkpoint_every: NonZeroU64,
     /// Continue from this checkpoint.
     #[arg(long)]
     pub resume: Option<PathBuf>,
@@ -228,6 +224,10 @@ pub struct EvalArgs {
     /// Edge list whose closure is evaluated [default: the embedded mammal closure].
     #[arg(long)]
     pub edges: Option<PathBuf>,
+    /// Also evaluate link prediction on this split directory (as `sphaera data split` writes
+    /// it, from the same edge list).
+    #[arg(long)]
+    pub split: Option<PathBuf>,
     /// Print one JSON object instead of a summary.
     #[arg(long)]
     pub json: bool,

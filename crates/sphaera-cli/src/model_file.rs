@@ -112,7 +112,7 @@ pub fn load(path: &Path) -> Result<(Model, Vec<String>)> {
     } else {
         Model::Balls(
             Balls::from_parts(dim, centers, radii)
-                .with_context(|| format!("{shown}: inconsistent shapes"))?,
+                .with_context(|| format!("{shown}: invalid balls"))?,
         )
     };
     Ok((model, names))

@@ -779,11 +779,11 @@ fn bad_hierarchy_training_input_is_refused_in_one_line() {
             "--out",
             model.to_str().unwrap(),
         ],
-        "--dim must be at least 1",
+        "invalid value '0' for '--dim <DIM>'",
     );
     run(
         &["hierarchy", "train", "--protocol", "split:95"],
-        "--protocol must be reconstruction or split:P",
+        "'--protocol <PROTOCOL>': protocol must be reconstruction or split:P",
     );
     run(
         &["hierarchy", "train", "--lr", "-1", "--epochs", "1"],

@@ -98,6 +98,22 @@ pub enum Error {
         /// The nodes on the cycle, in order, the first repeated at the end.
         nodes: Vec<String>,
     },
+    /// A run whose loss or parameters stopped being finite (a step size far too large, say).
+    #[error("the run diverged: non-finite {what} after {unit} {at}")]
+    Diverged {
+        /// What turned non-finite (`loss or parameters`).
+        what: &'static str,
+        /// `epoch` or `step`.
+        unit: &'static str,
+        /// The epoch or step number.
+        at: u64,
+    },
+    /// A node that a model being evaluated has no row for.
+    #[error("node {name} is not in the model")]
+    NotInModel {
+        /// The node's name.
+        name: String,
+    },
     /// A node name that the hierarchy does not have.
     #[error("unknown node {name}")]
     UnknownNode {

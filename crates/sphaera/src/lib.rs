@@ -47,6 +47,7 @@ pub mod disperse;
 pub mod for_pytorch_users {}
 mod error;
 pub mod eval;
+pub mod files;
 pub mod hierarchy;
 mod linalg;
 pub mod memory;

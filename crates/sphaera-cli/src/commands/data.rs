@@ -54,18 +54,7 @@ pub fn split(args: SplitArgs) -> Result<()> {
     }
     let (hierarchy, source) = load_hierarchy(args.edges.as_deref())?;
     let split = split_hierarchy(&hierarchy, args.percent, args.seed)?;
-    std::fs::create_dir_all(&args.out)
-        .with_context(|| format!("cannot create {}", args.out.display()))?;
-    let parts = [
-        ("train.tsv", &split.train),
-        ("valid.tsv", &split.valid),
-        ("valid_neg.tsv", &split.valid_neg),
-        ("test.tsv", &split.test),
-        ("test_neg.tsv", &split.test_neg),
-    ];
-    for (name, edges) in parts {
-        write_edges(&args.out.join(name), &split.hierarchy, edges)?;
-    }
+    split.write_dir(&args.out)?;
     let c = split.counts;
     let mut out = std::io::stdout().lock();
     if args.json {

@@ -68,7 +68,7 @@ pub fn parse_edges(text: &str, source: &str) -> Result<EdgeList> {
 /// The lines of `text`, ended by `\n`, `\r\n` or a lone `\r` (which `str::lines` would
 /// leave inside a line, reading a whole old-Mac file as one line). As `str::lines`, a
 /// final line end adds no empty line.
-fn lines(text: &str) -> impl Iterator<Item = &str> {
+pub(crate) fn lines(text: &str) -> impl Iterator<Item = &str> {
     let mut rest = Some(text);
     std::iter::from_fn(move || {
         let s = rest.take()?;

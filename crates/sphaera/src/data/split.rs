@@ -24,6 +24,9 @@ const NEGATIVES_PER_SIDE: usize = 5;
 const HELD_OUT_PERCENT: f64 = 5.0;
 
 /// The edges of each part, as `(child, parent)` indices into [`Split::hierarchy`].
+///
+/// A split reads and writes its own directory ([`Split::write_dir`], [`Split::read_dir`]),
+/// one `child<TAB>parent` file per part, nodes by name.
 #[derive(Clone, Debug)]
 pub struct Split {
     /// The hierarchy the split is made on: the input without its root.
@@ -32,16 +35,23 @@ pub struct Split {
     pub closure: Closure,
     /// Basic edges and the drawn share of the other non-basic edges.
     pub train: Vec<(u32, u32)>,
+    /// The validation and test pairs.
+    pub held_out: HeldOut,
+    /// The sizes, for reports.
+    pub counts: SplitCounts,
+}
+
+/// The held-out pairs of a split: positives, and 10 negatives per positive.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HeldOut {
     /// Validation positives.
     pub valid: Vec<(u32, u32)>,
-    /// Validation negatives, 10 per positive.
+    /// Validation negatives.
     pub valid_neg: Vec<(u32, u32)>,
     /// Test positives.
     pub test: Vec<(u32, u32)>,
-    /// Test negatives, 10 per positive.
+    /// Test negatives.
     pub test_neg: Vec<(u32, u32)>,
-    /// The sizes, for reports.
-    pub counts: SplitCounts,
 }
 
 /// How many edges went where.
@@ -74,57 +84,76 @@ pub struct SplitCounts {
 /// let h = Hierarchy::from_edge_list(&mammals()).unwrap();
 /// let s = split(&h, 25.0, 0).unwrap();
 /// assert_eq!(s.counts.valid_neg, 10 * s.counts.valid);
+/// assert_eq!(s.held_out.test.len(), s.counts.test);
 /// ```
 pub fn split(hierarchy: &Hierarchy, percent: f64, seed: u64) -> Result<Split> {
     check("percent", percent, "between 0 and 90", |p| {
         (0.0..=90.0).contains(&p)
     })?;
-    let roots = hierarchy.roots();
-    let hierarchy = match roots[..] {
-        [root] => hierarchy.without(root),
-        _ => hierarchy.clone(),
-    };
+    let hierarchy = without_single_root(hierarchy);
     let closure = hierarchy.closure();
     let basic = hierarchy.reduction();
     let is_basic = |u: u32, v: u32| basic.parents(u).binary_search(&v).is_ok();
     let non_basic: Vec<(u32, u32)> = closure.edges().filter(|&(u, v)| !is_basic(u, v)).collect();
     let n = non_basic.len();
-    let held_out = (HELD_OUT_PERCENT * n as f64 / 100.0) as usize;
+    let held_count = (HELD_OUT_PERCENT * n as f64 / 100.0) as usize;
     let extra = (percent * n as f64 / 100.0) as usize;
 
     let mut rng = seeded(seed);
     let mut pool: Vec<(u32, u32)> = non_basic;
-    let mut test = draw(&mut pool, held_out, &mut rng);
+    let mut test = draw(&mut pool, held_count, &mut rng);
     let descendants = closure.descendant_counts();
     let test_neg = negatives(&test, &closure, &descendants, &mut rng);
-    let mut valid = draw(&mut pool, held_out, &mut rng);
+    let mut valid = draw(&mut pool, held_count, &mut rng);
     let valid_neg = negatives(&valid, &closure, &descendants, &mut rng);
     let mut train = draw(&mut pool, extra, &mut rng);
     train.extend(basic.edges());
     for part in [&mut train, &mut valid, &mut test] {
         part.sort_unstable();
     }
-    let counts = SplitCounts {
-        nodes: hierarchy.n(),
-        closure_edges: closure.edge_count(),
-        basic_edges: basic.edge_count(),
-        non_basic_edges: n,
-        train: train.len(),
-        valid: valid.len(),
-        test: test.len(),
-        valid_neg: valid_neg.len(),
-        test_neg: test_neg.len(),
-    };
-    Ok(Split {
-        hierarchy,
-        closure,
-        train,
+    let held_out = HeldOut {
         valid,
         valid_neg,
         test,
         test_neg,
+    };
+    let counts = SplitCounts::of(&closure, basic.edge_count(), &train, &held_out);
+    Ok(Split {
+        hierarchy,
+        closure,
+        train,
+        held_out,
         counts,
     })
+}
+
+impl SplitCounts {
+    pub(crate) fn of(
+        closure: &Closure,
+        basic: usize,
+        train: &[(u32, u32)],
+        held: &HeldOut,
+    ) -> Self {
+        Self {
+            nodes: closure.n(),
+            closure_edges: closure.edge_count(),
+            basic_edges: basic,
+            non_basic_edges: closure.edge_count() - basic,
+            train: train.len(),
+            valid: held.valid.len(),
+            test: held.test.len(),
+            valid_neg: held.valid_neg.len(),
+            test_neg: held.test_neg.len(),
+        }
+    }
+}
+
+/// The hierarchy a split is made on: `hierarchy` without its root, when it has exactly one.
+pub(crate) fn without_single_root(hierarchy: &Hierarchy) -> Hierarchy {
+    match hierarchy.roots()[..] {
+        [root] => hierarchy.without(root),
+        _ => hierarchy.clone(),
+    }
 }
 
 /// Removes `count` uniformly drawn edges from `pool` and returns them.

@@ -1,10 +1,13 @@
 //! Scores of positive and negative pairs judged as a binary classifier: F1 at a threshold
 //! chosen on validation data, AUROC and average precision.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+
+use crate::data::HeldOut;
+use crate::eval::Scorer;
 
 /// Link prediction figures: the threshold that maximizes validation F1, applied to test.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LinkPrediction {
     /// Scores at or above this are predicted edges.
     pub threshold: f64,
@@ -40,6 +43,31 @@ pub fn link_prediction(
         test_auroc: auroc(test_pos, test_neg),
         test_ap: average_precision(test_pos, test_neg),
     }
+}
+
+/// Link prediction on the held-out pairs of a split, scored by `model` (whose node
+/// numbering is the split's).
+///
+/// ```
+/// use sphaera::data::{mammals, split, Hierarchy};
+/// use sphaera::eval::link_prediction_on;
+/// let h = Hierarchy::from_edge_list(&mammals()).unwrap();
+/// let s = split(&h, 0.0, 0).unwrap();
+/// // The oracle that knows the closure scores every held-out pair right.
+/// let oracle = |u, v| if s.closure.is_ancestor(u, v) { 1.0 } else { 0.0 };
+/// let lp = link_prediction_on(&s.held_out, &oracle);
+/// assert_eq!((lp.valid_f1, lp.test_f1, lp.test_auroc), (1.0, 1.0, 1.0));
+/// ```
+pub fn link_prediction_on(held_out: &HeldOut, model: &impl Scorer) -> LinkPrediction {
+    let scores = |pairs: &[(u32, u32)]| -> Vec<f64> {
+        pairs.iter().map(|&(u, v)| model.score(u, v)).collect()
+    };
+    link_prediction(
+        &scores(&held_out.valid),
+        &scores(&held_out.valid_neg),
+        &scores(&held_out.test),
+        &scores(&held_out.test_neg),
+    )
 }
 
 /// F1 when scores at or above `threshold` are predicted positive. NaN scores are never

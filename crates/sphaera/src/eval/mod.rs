@@ -5,7 +5,8 @@ mod reconstruction;
 mod scorer;
 
 pub use classification::{
-    auroc, average_precision, best_f1_threshold, f1_at, link_prediction, LinkPrediction,
+    auroc, average_precision, best_f1_threshold, f1_at, link_prediction, link_prediction_on,
+    LinkPrediction,
 };
 pub use reconstruction::{reconstruction, Reconstruction, Sampling};
 pub use scorer::Scorer;

@@ -2,7 +2,7 @@
 //! whole closure ranks each node's true ancestors above everything else.
 
 use rand::seq::index::sample;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::data::Closure;
 use crate::eval::scorer::Scorer;
@@ -24,7 +24,7 @@ pub enum Sampling {
 }
 
 /// Mean rank and mean average precision.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Reconstruction {
     /// Mean over `(u, v)` pairs of the rank of `v` among `v` and all non-ancestors of `u`
     /// (1 is perfect).

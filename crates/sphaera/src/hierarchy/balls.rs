@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::ball::ln_conditional;
+use crate::error::{Error, Result};
 use crate::eval::Scorer;
 use crate::hierarchy::loss::{margin_terms, PairKind, SpherexLoss};
 use crate::hierarchy::regions::Regions;
@@ -33,17 +34,28 @@ impl Balls {
         Self { dim, rows }
     }
 
-    /// Balls from their parts; `None` unless `centers` holds `dim` values per log radius.
-    pub fn from_parts(dim: usize, centers: Vec<f64>, log_radii: Vec<f64>) -> Option<Self> {
-        if dim == 0 || centers.len() != dim * log_radii.len() {
-            return None;
+    /// Balls from their parts: `dim ≥ 1` centre coordinates per log radius.
+    pub fn from_parts(dim: usize, centers: Vec<f64>, log_radii: Vec<f64>) -> Result<Self> {
+        if dim == 0 {
+            return Err(Error::InvalidParameter {
+                name: "dim",
+                expected: "at least 1",
+                value: "0".into(),
+            });
+        }
+        if Some(centers.len()) != dim.checked_mul(log_radii.len()) {
+            return Err(Error::Shape {
+                what: "ball centres",
+                expected: vec![log_radii.len(), dim],
+                found: vec![centers.len()],
+            });
         }
         let rows = centers
             .chunks_exact(dim)
             .zip(&log_radii)
             .flat_map(|(c, r)| c.iter().chain([r]).copied())
             .collect();
-        Some(Self { dim, rows })
+        Ok(Self { dim, rows })
     }
 
     /// Number of balls.
@@ -155,12 +167,26 @@ impl Balls {
 }
 
 impl Regions for Balls {
+    const KIND: &'static str = "spherex";
+
+    fn initial(n: usize, dim: usize, seed: u64) -> Self {
+        Balls::initial(n, dim, seed)
+    }
+
+    fn select(&self, nodes: &[u32]) -> Self {
+        Balls::select(self, nodes)
+    }
+
     fn n(&self) -> usize {
         Balls::n(self)
     }
 
     fn row_width(&self) -> usize {
         self.dim + 1
+    }
+
+    fn params(&self) -> &[f64] {
+        &self.rows
     }
 
     fn params_mut(&mut self) -> &mut [f64] {

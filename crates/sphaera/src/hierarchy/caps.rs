@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::disperse::{Distance, Kernel, Mmd};
+use crate::error::{Error, Result};
 use crate::eval::Scorer;
 use crate::hierarchy::loss::{margin_terms, sigmoid, PairKind, SpherexLoss};
 use crate::hierarchy::regions::Regions;
@@ -45,23 +46,40 @@ impl Caps {
         Self { dim, rows }
     }
 
-    /// Caps from centres (normalized here) and angular radii in `(0, π)`; `None` if the
-    /// shapes disagree or a value is out of its domain.
-    pub fn from_parts(dim: usize, centers: &[f64], angular_radii: &[f64]) -> Option<Self> {
-        if dim == 0 || centers.len() != dim * angular_radii.len() {
-            return None;
+    /// Caps from centres (normalized here) and angular radii in `(0, π)`, on `S^{dim−1}` with
+    /// `dim ≥ 2` (on `S^0`, two points, caps cannot nest).
+    pub fn from_parts(dim: usize, centers: &[f64], angular_radii: &[f64]) -> Result<Self> {
+        if dim < Self::MIN_DIM {
+            return Err(Error::InvalidParameter {
+                name: "dim",
+                expected: "at least 2 for caps (points on S^(dim-1))",
+                value: dim.to_string(),
+            });
+        }
+        if Some(centers.len()) != dim.checked_mul(angular_radii.len()) {
+            return Err(Error::Shape {
+                what: "cap centres",
+                expected: vec![angular_radii.len(), dim],
+                found: vec![centers.len()],
+            });
         }
         let mut rows = Vec::with_capacity(angular_radii.len() * (dim + 1));
-        for (c, &alpha) in centers.chunks_exact(dim).zip(angular_radii) {
+        for (row, (c, &alpha)) in centers.chunks_exact(dim).zip(angular_radii).enumerate() {
             let length = norm(c);
-            if !(length > 0.0 && length.is_finite() && alpha > 0.0 && alpha < std::f64::consts::PI)
-            {
-                return None;
+            if !(length > 0.0 && length.is_finite()) {
+                return Err(Error::ZeroRow { row });
+            }
+            if !(alpha > 0.0 && alpha < std::f64::consts::PI) {
+                return Err(Error::InvalidParameter {
+                    name: "angular radius",
+                    expected: "in (0, π)",
+                    value: format!("{alpha} (row {row})"),
+                });
             }
             rows.extend(c.iter().map(|v| v / length));
             rows.push(logit_of(alpha));
         }
-        Some(Self { dim, rows })
+        Ok(Self { dim, rows })
     }
 
     /// Number of caps.
@@ -136,12 +154,28 @@ impl Scorer for Caps {
 }
 
 impl Regions for Caps {
+    const KIND: &'static str = "caps";
+    const DISPERSES_SIBLINGS: bool = true;
+    const MIN_DIM: usize = 2;
+
+    fn initial(n: usize, dim: usize, seed: u64) -> Self {
+        Caps::initial(n, dim, seed)
+    }
+
+    fn select(&self, nodes: &[u32]) -> Self {
+        Caps::select(self, nodes)
+    }
+
     fn n(&self) -> usize {
         Caps::n(self)
     }
 
     fn row_width(&self) -> usize {
         self.dim + 1
+    }
+
+    fn params(&self) -> &[f64] {
+        &self.rows
     }
 
     fn params_mut(&mut self) -> &mut [f64] {

@@ -29,14 +29,23 @@
 
 mod balls;
 mod caps;
+mod evaluate;
 mod known;
 mod loss;
+mod protocol;
 mod regions;
+mod run;
 mod train;
 
 pub use balls::{BallScorer, Balls};
 pub use caps::{CapScorer, Caps};
+pub use evaluate::{evaluate, Evaluated};
 pub use known::Known;
 pub use loss::{PairKind, SpherexLoss};
+pub use protocol::{Protocol, Regime};
 pub use regions::Regions;
+pub use run::{
+    Best, BestEpoch, Checkpoint, EpochReport, Evaluation, Judge, ReconstructionFigures, Run,
+    Schedule, Summary, Task,
+};
 pub use train::{EdgeSampling, EpochStats, SpherexConfig, Trainer, TrainerState};

@@ -11,8 +11,27 @@ use crate::hierarchy::loss::{PairKind, SpherexLoss};
 pub trait Regions:
     Clone + PartialEq + std::fmt::Debug + Serialize + DeserializeOwned + Send + Sync + Scorer
 {
+    /// The model's name in summaries and checkpoints (`spherex`, `caps`).
+    const KIND: &'static str;
+
+    /// Whether [`Regions::sibling_loss`] does anything; a positive sibling weight is refused
+    /// for regions without it.
+    const DISPERSES_SIBLINGS: bool = false;
+
+    /// The smallest dimension the regions make sense in.
+    const MIN_DIM: usize = 1;
+
+    /// `n` regions in `R^dim` where training starts, drawn from `seed`.
+    fn initial(n: usize, dim: usize, seed: u64) -> Self;
+
+    /// The regions of `nodes`, in that order (a model renumbered to another node list).
+    fn select(&self, nodes: &[u32]) -> Self;
+
     /// Number of nodes.
     fn n(&self) -> usize;
+
+    /// All parameters, row-major `n × row_width`.
+    fn params(&self) -> &[f64];
 
     /// Parameters per node.
     fn row_width(&self) -> usize;

@@ -80,7 +80,22 @@ impl SpherexConfig {
         }
     }
 
-    fn validate(&self) -> Result<()> {
+    /// Checks every setting, for regions `M`.
+    pub fn validate<M: Regions>(&self) -> Result<()> {
+        if self.dim < M::MIN_DIM {
+            return Err(Error::InvalidParameter {
+                name: "dim",
+                expected: "at least 2 for caps (points on S^(dim-1))",
+                value: self.dim.to_string(),
+            });
+        }
+        if self.loss.sibling_weight > 0.0 && !M::DISPERSES_SIBLINGS {
+            return Err(Error::InvalidParameter {
+                name: "sibling_weight",
+                expected: "0 for this model (only caps disperse siblings)",
+                value: self.loss.sibling_weight.to_string(),
+            });
+        }
         let positive_count = |name, v: usize| {
             if v == 0 {
                 Err(Error::InvalidParameter {
@@ -94,6 +109,7 @@ impl SpherexConfig {
         };
         positive_count("dim", self.dim)?;
         positive_count("batch_size", self.batch_size)?;
+        positive_count("negatives", self.negatives)?;
         check("lr", self.lr, "positive", |v| v > 0.0)?;
         if self.lr_decay_epochs == Some(0) {
             return Err(Error::InvalidParameter {
@@ -106,6 +122,12 @@ impl SpherexConfig {
             v > 0.0
         })?;
         check("margin", self.loss.margin, "non-negative", |v| v >= 0.0)?;
+        check(
+            "ln_p_floor",
+            self.loss.ln_p_floor,
+            "finite and at most 0",
+            |v| v <= 0.0,
+        )?;
         check(
             "volume_weight",
             self.loss.volume_weight,
@@ -222,7 +244,7 @@ impl<M: Regions> Trainer<M> {
         known: Known,
         config: SpherexConfig,
     ) -> Result<Self> {
-        config.validate()?;
+        config.validate::<M>()?;
         let n = state.model.n();
         let row = state.model.row_width();
         if row != config.dim + 1 {

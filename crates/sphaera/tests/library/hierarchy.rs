@@ -128,21 +128,24 @@ fn the_mammal_split_has_the_published_sizes_and_is_sound() {
     assert_eq!(c.train, 1176 + 4185 / 4);
     let closure = &s.closure;
     let train: HashSet<_> = s.train.iter().copied().collect();
-    let valid: HashSet<_> = s.valid.iter().copied().collect();
-    let test: HashSet<_> = s.test.iter().copied().collect();
+    let valid: HashSet<_> = s.held_out.valid.iter().copied().collect();
+    let test: HashSet<_> = s.held_out.test.iter().copied().collect();
     assert!(valid.is_disjoint(&test) && train.is_disjoint(&valid) && train.is_disjoint(&test));
     assert!(s
         .train
         .iter()
-        .chain(&s.valid)
-        .chain(&s.test)
+        .chain(&s.held_out.valid)
+        .chain(&s.held_out.test)
         .all(|&(u, v)| closure.is_ancestor(u, v)));
     let basic = s.hierarchy.reduction();
     assert!(
         basic.edges().all(|e| train.contains(&e)),
         "every basic edge trains"
     );
-    for (positives, negatives) in [(&s.valid, &s.valid_neg), (&s.test, &s.test_neg)] {
+    for (positives, negatives) in [
+        (&s.held_out.valid, &s.held_out.valid_neg),
+        (&s.held_out.test, &s.held_out.test_neg),
+    ] {
         for (&(u, v), tens) in positives.iter().zip(negatives.chunks(10)) {
             assert!(tens
                 .iter()
@@ -163,8 +166,11 @@ fn splits_are_reproducible_from_their_seed() {
         split(&h, 10.0, 1).unwrap(),
         split(&h, 10.0, 2).unwrap(),
     );
-    assert_eq!((&a.train, &a.test_neg), (&b.train, &b.test_neg));
-    assert_ne!(a.test, c.test);
+    assert_eq!(
+        (&a.train, &a.held_out.test_neg),
+        (&b.train, &b.held_out.test_neg)
+    );
+    assert_ne!(a.held_out.test, c.held_out.test);
     assert!(split(&h, 95.0, 1).is_err());
     assert!(split(&h, -1.0, 1).is_err());
     assert_eq!(split(&h, 0.0, 1).unwrap().counts.train, 1176);
