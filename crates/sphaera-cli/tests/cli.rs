@@ -1171,3 +1171,129 @@ fn a_device_given_as_out_is_written_through_not_replaced() {
         assert!(is_device("/dev/full"), "/dev/full was replaced");
     }
 }
+
+#[test]
+fn eval_on_a_split_reports_the_test_f1_of_the_training_run() {
+    let dir = temp();
+    let path = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+    json(&[
+        "data",
+        "split",
+        "--percent",
+        "25",
+        "--seed",
+        "3",
+        "--out",
+        &path("split"),
+    ]);
+    let trained = json(&[
+        "hierarchy",
+        "train",
+        "--dim",
+        "5",
+        "--epochs",
+        "20",
+        "--eval-every",
+        "5",
+        "--protocol",
+        "split:25",
+        "--split",
+        &path("split"),
+        "--out",
+        &path("m.safetensors"),
+    ]);
+    let evaluated = json(&[
+        "hierarchy",
+        "eval",
+        "--model-file",
+        &path("m.safetensors"),
+        "--split",
+        &path("split"),
+    ]);
+    for key in ["test_f1", "valid_f1", "threshold", "test_auroc", "test_ap"] {
+        assert!(trained[key].is_number(), "{key} missing in {trained}");
+        assert_eq!(evaluated[key], trained[key], "{key}");
+    }
+    // Reconstruction of the split's nodes (the root is not in a split's model): the closure
+    // less the 1,181 pairs of a node with the root.
+    assert_eq!(evaluated["pairs"].as_u64(), Some(6542 - 1181));
+    assert!(evaluated["map"].as_f64().unwrap() > 0.5);
+}
+
+/// A safetensors file of two caps on S^0, which training refuses to make.
+fn caps_model_of_dimension_one(path: &Path) {
+    let header = r#"{"__metadata__":{"names":"[\"a\",\"b\"]"},"directions":{"dtype":"F64","shape":[2,1],"data_offsets":[0,16]},"angular_radii":{"dtype":"F64","shape":[2],"data_offsets":[16,32]}}"#;
+    let mut bytes = (header.len() as u64).to_le_bytes().to_vec();
+    bytes.extend_from_slice(header.as_bytes());
+    for v in [1.0f64, -1.0, 0.5, 0.5] {
+        bytes.extend_from_slice(&v.to_le_bytes());
+    }
+    std::fs::write(path, bytes).unwrap();
+}
+
+#[test]
+fn hostile_training_runs_are_refused_and_write_nothing() {
+    let dir = temp();
+    let out = dir.path().join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    let model = out.join("m.safetensors");
+    let model = model.to_str().unwrap();
+    let run = |args: &[&str], expected: &str| {
+        let mut all = vec!["hierarchy", "train", "--epochs", "3", "--out", model];
+        all.extend_from_slice(args);
+        refused_data(&all, expected, &out);
+    };
+    run(
+        &["--lr", "1e300"],
+        "the run diverged: non-finite loss or parameters after epoch 1",
+    );
+    run(
+        &["--sibling-weight", "0.1"],
+        "sibling_weight must be 0 for this model",
+    );
+    run(
+        &["--model", "caps", "--dim", "1"],
+        "dim must be at least 2 for caps",
+    );
+    run(&["--negatives", "0"], "negatives must be at least 1");
+    run(&["--ln-p-floor", "nan"], "ln_p_floor must be finite");
+    run(&["--eval-every", "0"], "'--eval-every <EVAL_EVERY>'");
+    for (flag, value) in [
+        ("--dim", "4000000000"),
+        ("--negatives", "1000000000000"),
+        ("--batch-size", "1000000000000"),
+    ] {
+        run(&[flag, value], "must be small enough to fit in memory");
+    }
+    run(
+        &["--checkpoint", model],
+        "--out and --checkpoint name the same file",
+    );
+    // A checkpoint of the layout written before the protocol moved into the library.
+    let old = dir.path().join("old.json");
+    std::fs::write(
+        &old,
+        r#"{"model_kind":"spherex","source":"x","protocol":"reconstruction","regime":"published"}"#,
+    )
+    .unwrap();
+    run(
+        &["--resume", old.to_str().unwrap()],
+        "a checkpoint of format 1, written by an older sphaera",
+    );
+    let caps = dir.path().join("caps1.safetensors");
+    caps_model_of_dimension_one(&caps);
+    let edges = dir.path().join("ab.tsv");
+    std::fs::write(&edges, "a\tb\n").unwrap();
+    refused_data(
+        &[
+            "hierarchy",
+            "eval",
+            "--model-file",
+            caps.to_str().unwrap(),
+            "--edges",
+            edges.to_str().unwrap(),
+        ],
+        "dim must be at least 2 for caps",
+        &out,
+    );
+}
