@@ -11,6 +11,7 @@ mod known;
 mod negatives;
 mod optim;
 mod oracle;
+mod protocol;
 mod sphere;
 mod spherex;
 mod tammes;
