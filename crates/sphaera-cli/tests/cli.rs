@@ -1297,3 +1297,28 @@ fn hostile_training_runs_are_refused_and_write_nothing() {
         &out,
     );
 }
+
+#[test]
+fn a_split_whose_closure_cannot_fit_is_refused_before_it_is_built() {
+    let dir = temp();
+    let out = dir.path().join("out");
+    let chain: String = (0..200_000)
+        .map(|i| format!("n{i}\tn{}\n", i + 1))
+        .collect();
+    let edges = dir.path().join("chain.tsv");
+    std::fs::write(&edges, chain).unwrap();
+    refused_data(
+        &[
+            "data",
+            "split",
+            "--edges",
+            edges.to_str().unwrap(),
+            "--percent",
+            "10",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        "hierarchy must be small enough to fit in memory, got 200000 nodes with up to 19999900000 closure edges",
+        &out,
+    );
+}

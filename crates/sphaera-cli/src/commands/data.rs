@@ -25,7 +25,7 @@ pub fn wordnet(args: WordnetArgs) -> Result<()> {
         }
         None => nouns,
     };
-    let closure = hierarchy.closure();
+    let closure = hierarchy.checked_closure()?;
     let edges: Vec<(u32, u32)> = closure.edges().collect();
     write_edges(&args.out, &hierarchy, &edges)?;
     let seconds = clock.elapsed().as_secs_f64();

@@ -260,6 +260,55 @@ impl Hierarchy {
         Closure { offsets, ancestors }
     }
 
+    /// An upper bound on the number of closure edges, computed without building the
+    /// closure: each node counts its parents plus their bounds (at most `n − 1`). Exact for
+    /// trees; nodes reached along several paths are counted once per path.
+    pub fn closure_size_bound(&self) -> u64 {
+        let n = self.n();
+        let most = n.saturating_sub(1) as u64;
+        let mut bound: Vec<Option<u64>> = vec![None; n];
+        for start in 0..n as u32 {
+            let mut stack = vec![(start, false)];
+            while let Some((u, expanded)) = stack.pop() {
+                if bound[u as usize].is_some() {
+                    continue;
+                }
+                if !expanded {
+                    stack.push((u, true));
+                    stack.extend(
+                        self.parents[u as usize]
+                            .iter()
+                            .filter(|&&p| bound[p as usize].is_none())
+                            .map(|&p| (p, false)),
+                    );
+                    continue;
+                }
+                let sum = self.parents[u as usize].iter().fold(0u64, |sum, &p| {
+                    let above = bound[p as usize].expect("parent done first");
+                    sum.saturating_add(above.saturating_add(1))
+                });
+                bound[u as usize] = Some(sum.min(most));
+            }
+        }
+        bound.into_iter().flatten().fold(0u64, u64::saturating_add)
+    }
+
+    /// [`Hierarchy::closure`], once [`Hierarchy::closure_size_bound`] says it fits in this
+    /// machine's memory (a 200,000-node chain has 2·10¹⁰ closure edges): the error names the
+    /// figures instead of the allocator aborting.
+    pub fn checked_closure(&self) -> Result<Closure> {
+        let pairs = self.closure_size_bound();
+        // Each pair is held twice while the closure is built: in its node's set, then in
+        // the flat table.
+        let bytes = pairs.saturating_mul(2 * std::mem::size_of::<u32>() as u64);
+        crate::memory::check_fits(
+            "hierarchy",
+            format!("{} nodes with up to {pairs} closure edges", self.n()),
+            bytes,
+        )?;
+        Ok(self.closure())
+    }
+
     /// The transitive reduction: the fewest edges with the same closure.
     ///
     /// ```

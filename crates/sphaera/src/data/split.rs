@@ -91,7 +91,7 @@ pub fn split(hierarchy: &Hierarchy, percent: f64, seed: u64) -> Result<Split> {
         (0.0..=90.0).contains(&p)
     })?;
     let hierarchy = without_single_root(hierarchy);
-    let closure = hierarchy.closure();
+    let closure = hierarchy.checked_closure()?;
     let basic = hierarchy.reduction();
     let is_basic = |u: u32, v: u32| basic.parents(u).binary_search(&v).is_ok();
     let non_basic: Vec<(u32, u32)> = closure.edges().filter(|&(u, v)| !is_basic(u, v)).collect();

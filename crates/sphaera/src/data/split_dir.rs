@@ -71,7 +71,7 @@ impl Split {
             test_neg: test_neg?,
         };
         let train = train?;
-        let closure = nodes.closure();
+        let closure = nodes.checked_closure()?;
         let basic = nodes.reduction().edge_count();
         let counts = SplitCounts::of(&closure, basic, &train, &held_out);
         Ok(Split {

@@ -49,7 +49,7 @@ pub fn evaluate<M: Regions>(
     let closure = match split {
         Some(s) => &s.closure,
         None => {
-            whole = hierarchy.closure();
+            whole = hierarchy.checked_closure()?;
             &whole
         }
     };

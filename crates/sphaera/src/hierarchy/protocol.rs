@@ -105,7 +105,7 @@ impl Regime {
             Regime::Published => Known::from_edges(nodes.n(), train),
             Regime::ClosureAware => {
                 let graph = Hierarchy::from_indexed_edges(nodes.names().to_vec(), train)?;
-                Known::from_closure(&graph.closure())
+                Known::from_closure(&graph.checked_closure()?)
             }
         })
     }

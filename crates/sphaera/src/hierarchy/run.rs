@@ -68,7 +68,7 @@ impl Task {
         seed: u64,
     ) -> Result<Task> {
         match protocol {
-            Protocol::Reconstruction => Ok(Task::reconstruction(hierarchy.clone(), source)),
+            Protocol::Reconstruction => Task::reconstruction(hierarchy.clone(), source),
             Protocol::Split { percent } => {
                 let made = match split_dir {
                     Some(dir) => Split::read_dir(dir, hierarchy)?,
@@ -81,9 +81,9 @@ impl Task {
 
     /// Train on the whole closure of `hierarchy`, negatives avoiding it, judged by
     /// reconstruction.
-    pub fn reconstruction(hierarchy: Hierarchy, source: &str) -> Task {
-        let closure = hierarchy.closure();
-        Task {
+    pub fn reconstruction(hierarchy: Hierarchy, source: &str) -> Result<Task> {
+        let closure = hierarchy.checked_closure()?;
+        Ok(Task {
             source: source.to_string(),
             protocol: Protocol::Reconstruction,
             regime: None,
@@ -91,7 +91,7 @@ impl Task {
             known: Known::from_closure(&closure),
             nodes: hierarchy,
             judge: Judge::Reconstruction(closure),
-        }
+        })
     }
 
     /// Train on the split's training edges, negatives avoiding what `regime` allows,

@@ -222,3 +222,22 @@ fn the_noun_hierarchy_has_the_published_counts() {
         (288_380, 288_380, 228_554)
     );
 }
+
+#[test]
+fn the_closure_size_bound_is_exact_for_trees_and_never_below_the_closure() {
+    let graph = |text: &str| Hierarchy::from_edge_list(&parse_edges(text, "-").unwrap()).unwrap();
+    let tree = graph("a\tr\nb\tr\nc\ta\nd\tc\n");
+    assert_eq!(
+        tree.closure_size_bound(),
+        tree.closure().edge_count() as u64
+    );
+    // A diamond: d reaches r along two paths, counted twice by the bound (x and y only
+    // lift the cap of n − 1 ancestors per node).
+    let diamond = graph("a\tr\nb\tr\nd\ta\nd\tb\nx\ty\n");
+    assert_eq!(diamond.closure().edge_count(), 6);
+    assert_eq!(diamond.closure_size_bound(), 7);
+    let chain: String = (0..300).map(|i| format!("n{i}\tn{}\n", i + 1)).collect();
+    let chain = graph(&chain);
+    assert_eq!(chain.closure_size_bound(), 301 * 300 / 2);
+    assert_eq!(chain.checked_closure().unwrap(), chain.closure());
+}
