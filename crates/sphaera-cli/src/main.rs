@@ -3,6 +3,7 @@
 
 mod cli;
 mod commands;
+mod flags;
 mod hierarchy;
 mod model_file;
 mod npy;

@@ -1249,14 +1249,14 @@ fn hostile_training_runs_are_refused_and_write_nothing() {
     );
     run(
         &["--sibling-weight", "0.1"],
-        "sibling_weight must be 0 for this model",
+        "--sibling-weight must be 0 for this model",
     );
     run(
         &["--model", "caps", "--dim", "1"],
         "dim must be at least 2 for caps",
     );
-    run(&["--negatives", "0"], "negatives must be at least 1");
-    run(&["--ln-p-floor", "nan"], "ln_p_floor must be finite");
+    run(&["--negatives", "0"], "--negatives must be at least 1");
+    run(&["--ln-p-floor", "nan"], "--ln-p-floor must be finite");
     run(&["--eval-every", "0"], "'--eval-every <EVAL_EVERY>'");
     for (flag, value) in [
         ("--dim", "4000000000"),

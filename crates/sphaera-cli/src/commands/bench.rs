@@ -11,6 +11,7 @@ use sphaera::random;
 
 use crate::cli::BenchStepArgs;
 use crate::commands::thread_pool;
+use crate::flags::as_flag;
 
 pub fn step(args: BenchStepArgs) -> Result<()> {
     if args.n < 2 {
@@ -23,9 +24,8 @@ pub fn step(args: BenchStepArgs) -> Result<()> {
         bail!("--steps must be at least 1");
     }
     let options = args.options.to_options();
-    let regularizer = build(args.method, &options).map_err(|e| anyhow::anyhow!("--{e}"))?;
-    sphaera::memory::check_dispersion(args.method, &options, args.n, args.dim)
-        .map_err(|e| anyhow::anyhow!("--{e}"))?;
+    let regularizer = build(args.method, &options).map_err(as_flag)?;
+    sphaera::memory::check_dispersion(args.method, &options, args.n, args.dim).map_err(as_flag)?;
     let pool = thread_pool(args.threads)?;
     let threads = pool.current_num_threads();
     let start = random::uniform_sphere(args.n, args.dim, &mut random::seeded(args.seed));

@@ -15,6 +15,7 @@ use sphaera::{metrics, random, tammes, Par, Points};
 
 use crate::cli::{DisperseArgs, OptimizerArg, ScheduleArg};
 use crate::commands::thread_pool;
+use crate::flags::as_flag;
 use crate::npy;
 use crate::output::check_parent_exists;
 
@@ -57,7 +58,7 @@ fn at_least_two(flag: &str, count: usize, source: Option<&Path>) -> Result<()> {
 /// Fails, naming the flag that weighs most and the figures, when the run cannot fit in
 /// this machine's memory.
 fn check_memory(method: Method, options: &MethodOptions, n: usize, dim: usize) -> Result<()> {
-    sphaera::memory::check_dispersion(method, options, n, dim).map_err(|e| anyhow::anyhow!("--{e}"))
+    sphaera::memory::check_dispersion(method, options, n, dim).map_err(as_flag)
 }
 
 impl Job {
@@ -81,7 +82,7 @@ impl Job {
         }
         let method = args.method;
         let options = args.options.to_options();
-        let regularizer = build(method, &options).map_err(|e| anyhow::anyhow!("--{e}"))?;
+        let regularizer = build(method, &options).map_err(as_flag)?;
         let (optimizer, optimizer_name) = match args.optimizer {
             OptimizerArg::Adam => (
                 Optimizer::Adam(Adam {
@@ -105,7 +106,7 @@ impl Job {
                 "euclidean",
             ),
         };
-        optimizer.validate().map_err(|e| anyhow::anyhow!("--{e}"))?;
+        optimizer.validate().map_err(as_flag)?;
         let start = match &args.init {
             Some(path) => {
                 let mut table = npy::read_points(path)?;

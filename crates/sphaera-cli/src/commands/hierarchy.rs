@@ -14,6 +14,7 @@ use sphaera::hierarchy::{
 };
 
 use crate::cli::{EdgeSamplingArg, EvalArgs, ModelArg, TrainArgs};
+use crate::flags::as_flag;
 use crate::hierarchy::load_hierarchy;
 use crate::model_file::{self, Model};
 use crate::output::check_parent_exists;
@@ -113,9 +114,10 @@ fn run<M: Regions>(task: &Task, config: SpherexConfig, args: &TrainArgs) -> Resu
         Some(path) => {
             let checkpoint = Checkpoint::<M>::load(path)?;
             Run::resume(task, checkpoint, config, schedule)
+                .map_err(as_flag)
                 .with_context(|| path.display().to_string())?
         }
-        None => Run::new(task, config, schedule)?,
+        None => Run::new(task, config, schedule).map_err(as_flag)?,
     };
     let bar = if args.epochs >= 5 {
         ProgressBar::new(args.epochs)

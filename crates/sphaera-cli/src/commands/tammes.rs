@@ -9,6 +9,7 @@ use sphaera::tammes::{best_known, search, SearchConfig};
 
 use crate::cli::TammesArgs;
 use crate::commands::thread_pool;
+use crate::flags::as_flag;
 use crate::npy;
 use crate::output::check_parent_exists;
 
@@ -41,7 +42,7 @@ pub fn run(args: TammesArgs) -> Result<()> {
     let clock = Instant::now();
     let code = pool
         .install(|| search(args.n, args.dim, &config))
-        .map_err(|e| anyhow::anyhow!("--{e}"))?;
+        .map_err(as_flag)?;
     let seconds = clock.elapsed().as_secs_f64();
     if let Some(path) = &args.out {
         npy::save_points(&code.points, npy::Dtype::F64, path)?;
