@@ -157,7 +157,7 @@ impl Job {
     fn execute(self) -> Result<()> {
         let (n, dim) = (self.start.n(), self.start.dim());
         let base_lr = self.optimizer.lr();
-        let anchor = Anchor::new(self.start.clone())?;
+        let anchor = Anchor::new(self.start.clone());
         let mut anchor_ctx = Context::new(0);
         let anchor_weight = self.anchor_weight;
         // The regularizer's draws get their own stream, apart from the start's.

@@ -1,7 +1,6 @@
 //! The anchor task: stay near a starting table while dispersing it.
 
 use crate::disperse::regularizer::{Context, Regularizer};
-use crate::error::Result;
 use crate::points::Points;
 
 /// `mean_i ‖x_i − x_i⁰‖²`: keeps an existing embedding table close to where it started,
@@ -11,7 +10,7 @@ use crate::points::Points;
 /// use sphaera::disperse::{Anchor, Context, Regularizer};
 /// use sphaera::Points;
 /// let start = Points::from_vec(1, 2, vec![1.0, 0.0]).unwrap();
-/// let anchor = Anchor::new(start).unwrap();
+/// let anchor = Anchor::new(start);
 /// let moved = Points::from_vec(1, 2, vec![0.0, 1.0]).unwrap();
 /// assert!((anchor.value(&moved, &mut Context::new(0)) - 2.0).abs() < 1e-12);
 /// ```
@@ -22,8 +21,8 @@ pub struct Anchor {
 
 impl Anchor {
     /// Anchors to `start`.
-    pub fn new(start: Points) -> Result<Self> {
-        Ok(Self { start })
+    pub fn new(start: Points) -> Self {
+        Self { start }
     }
 }
 

@@ -124,10 +124,7 @@ pub fn all(draws: &Draws) -> Vec<Case> {
     cases.push(plain("mma".into(), Mma));
     cases.push(plain("mmcs".into(), Mmcs));
     cases.push(plain("koleo".into(), Koleo));
-    cases.push(plain(
-        "anchor".into(),
-        Anchor::new(draws.anchor.clone()).unwrap(),
-    ));
+    cases.push(plain("anchor".into(), Anchor::new(draws.anchor.clone())));
     let samples = draws.samples.clone();
     cases.push(Case {
         name: "lloyd".into(),

@@ -135,7 +135,7 @@ fn the_weight_trades_the_task_against_dispersion() {
 fn the_anchor_keeps_points_near_their_start() {
     let start = clustered(30, 3, 0.5, 10);
     let moved = |anchor_weight: f64| {
-        let anchor = Anchor::new(start.clone()).unwrap();
+        let anchor = Anchor::new(start.clone());
         let adam = Optimizer::Adam(Adam {
             lr: 0.01,
             ..Adam::default()
