@@ -28,6 +28,20 @@ pub struct Evaluated {
 /// closure of the split's nodes (the hierarchy without its root, which a model trained on the
 /// split does not have) and link prediction on its held-out pairs, with the threshold chosen
 /// on validation: the figures the training run reported for the model it kept.
+///
+/// ```
+/// use sphaera::data::{parse_edges, Hierarchy};
+/// use sphaera::hierarchy::{evaluate, Balls};
+/// let h = Hierarchy::from_edge_list(&parse_edges("dog\tanimal\ncat\tanimal\n", "-").unwrap())
+///     .unwrap();
+/// // Rows named in another order than the hierarchy's: matched by name.
+/// let names = ["animal", "cat", "dog"].map(String::from);
+/// let balls = Balls::from_parts(1, vec![0.0, -1.0, 1.0], vec![1.0, -2.0, -2.0]).unwrap();
+/// let judged = evaluate(&balls, &names, &h, None).unwrap();
+/// assert_eq!((judged.reconstruction.map, judged.reconstruction.pairs), (1.0, 2));
+/// let err = evaluate(&balls, &names[..2].to_vec(), &h, None).unwrap_err();
+/// assert_eq!(err.to_string(), "node names has shape [2], expected [3]");
+/// ```
 pub fn evaluate<M: Regions>(
     model: &M,
     names: &[String],
