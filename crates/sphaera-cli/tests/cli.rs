@@ -1322,3 +1322,54 @@ fn a_split_whose_closure_cannot_fit_is_refused_before_it_is_built() {
         &out,
     );
 }
+
+/// A file of `tests/fixtures`, written by the binary of stop 17 (before the protocol moved
+/// into the library).
+fn fixture(name: &str) -> String {
+    format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn models_of_stop_17_still_load_and_score_as_they_did() {
+    // Figures printed by stop 17's `hierarchy eval` on the same files.
+    for (model, map, mean_rank) in [
+        ("stop17_balls.safetensors", 0.9444444444444443, 1.2),
+        ("stop17_caps.safetensors", 0.6388888888888888, 1.8),
+    ] {
+        let v = json(&[
+            "hierarchy",
+            "eval",
+            "--model-file",
+            &fixture(model),
+            "--edges",
+            &fixture("pets.tsv"),
+        ]);
+        assert_eq!(v["map"].as_f64(), Some(map), "{model}");
+        assert_eq!(v["mean_rank"].as_f64(), Some(mean_rank), "{model}");
+    }
+}
+
+#[test]
+fn a_checkpoint_of_stop_17_is_refused_in_one_line() {
+    let dir = temp();
+    let out = dir.path().join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    refused_data(
+        &[
+            "hierarchy",
+            "train",
+            "--edges",
+            &fixture("pets.tsv"),
+            "--dim",
+            "3",
+            "--epochs",
+            "6",
+            "--resume",
+            &fixture("stop17_checkpoint.json"),
+            "--out",
+            out.join("m.safetensors").to_str().unwrap(),
+        ],
+        "stop17_checkpoint.json: a checkpoint of format 1, written by an older sphaera (this version reads format 2); start the run again without it",
+        &out,
+    );
+}
