@@ -223,38 +223,23 @@ impl Hierarchy {
     /// ```
     pub fn closure(&self) -> Closure {
         let n = self.n();
-        let mut sets: Vec<Option<Vec<u32>>> = vec![None; n];
-        // Iterative post-order: a node's set is the union of its parents' sets and parents.
-        for start in 0..n as u32 {
-            let mut stack = vec![(start, false)];
-            while let Some((u, expanded)) = stack.pop() {
-                if sets[u as usize].is_some() {
-                    continue;
-                }
-                if !expanded {
-                    stack.push((u, true));
-                    for &p in &self.parents[u as usize] {
-                        if sets[p as usize].is_none() {
-                            stack.push((p, false));
-                        }
-                    }
-                    continue;
-                }
-                let mut set: Vec<u32> = Vec::new();
-                for &p in &self.parents[u as usize] {
-                    set.push(p);
-                    set.extend_from_slice(sets[p as usize].as_deref().expect("parent done first"));
-                }
-                set.sort_unstable();
-                set.dedup();
-                sets[u as usize] = Some(set);
+        let mut sets: Vec<Vec<u32>> = vec![Vec::new(); n];
+        // A node's set is the union of its parents' sets and parents.
+        self.parents_first(|u| {
+            let mut set: Vec<u32> = Vec::new();
+            for &p in &self.parents[u as usize] {
+                set.push(p);
+                set.extend_from_slice(&sets[p as usize]);
             }
-        }
+            set.sort_unstable();
+            set.dedup();
+            sets[u as usize] = set;
+        });
         let mut offsets = Vec::with_capacity(n + 1);
         let mut ancestors = Vec::new();
         offsets.push(0);
         for set in sets {
-            ancestors.extend(set.expect("every node visited"));
+            ancestors.extend(set);
             offsets.push(ancestors.len());
         }
         Closure { offsets, ancestors }
@@ -264,33 +249,43 @@ impl Hierarchy {
     /// closure: each node counts its parents plus their bounds (at most `n − 1`). Exact for
     /// trees; nodes reached along several paths are counted once per path.
     pub fn closure_size_bound(&self) -> u64 {
-        let n = self.n();
-        let most = n.saturating_sub(1) as u64;
-        let mut bound: Vec<Option<u64>> = vec![None; n];
-        for start in 0..n as u32 {
-            let mut stack = vec![(start, false)];
+        let most = self.n().saturating_sub(1) as u64;
+        let mut bound = vec![0u64; self.n()];
+        self.parents_first(|u| {
+            let sum = self.parents[u as usize].iter().fold(0u64, |sum, &p| {
+                sum.saturating_add(bound[p as usize].saturating_add(1))
+            });
+            bound[u as usize] = sum.min(most);
+        });
+        bound.into_iter().fold(0u64, u64::saturating_add)
+    }
+
+    /// Calls `visit` on every node once, after all its parents (an iterative post-order,
+    /// so deep hierarchies do not overflow the stack).
+    fn parents_first(&self, mut visit: impl FnMut(u32)) {
+        let mut done = vec![false; self.n()];
+        let mut stack = Vec::new();
+        for start in 0..self.n() as u32 {
+            stack.push((start, false));
             while let Some((u, expanded)) = stack.pop() {
-                if bound[u as usize].is_some() {
+                if done[u as usize] {
                     continue;
                 }
-                if !expanded {
-                    stack.push((u, true));
-                    stack.extend(
-                        self.parents[u as usize]
-                            .iter()
-                            .filter(|&&p| bound[p as usize].is_none())
-                            .map(|&p| (p, false)),
-                    );
+                if expanded {
+                    done[u as usize] = true;
+                    visit(u);
                     continue;
                 }
-                let sum = self.parents[u as usize].iter().fold(0u64, |sum, &p| {
-                    let above = bound[p as usize].expect("parent done first");
-                    sum.saturating_add(above.saturating_add(1))
-                });
-                bound[u as usize] = Some(sum.min(most));
+                stack.push((u, true));
+                let parents = &self.parents[u as usize];
+                stack.extend(
+                    parents
+                        .iter()
+                        .filter(|&&p| !done[p as usize])
+                        .map(|&p| (p, false)),
+                );
             }
         }
-        bound.into_iter().flatten().fold(0u64, u64::saturating_add)
     }
 
     /// [`Hierarchy::closure`], once [`Hierarchy::closure_size_bound`] says it fits in this
