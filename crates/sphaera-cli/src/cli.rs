@@ -133,7 +133,7 @@ pub enum EdgeSamplingArg {
 
 #[derive(Debug, Args)]
 pub struct TrainArgs {
-    /// Edge list (child<TAB>parent) [default: the embedded mammal closure].
+    /// Edge list (`child<TAB>parent`) [default: the embedded mammal closure].
     #[arg(long)]
     pub edges: Option<PathBuf>,
     /// The model.
@@ -235,7 +235,7 @@ pub struct EvalArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum DataCommand {
-    /// Write the transitive closure of WordNet's noun hierarchy (child<TAB>ancestor).
+    /// Write the transitive closure of WordNet's noun hierarchy (`child<TAB>ancestor`).
     Wordnet(WordnetArgs),
     /// Split a hierarchy for link prediction (Ganea et al. 2018) into train, valid and test.
     Split(SplitArgs),
@@ -259,7 +259,7 @@ pub struct WordnetArgs {
 
 #[derive(Debug, Args)]
 pub struct SplitArgs {
-    /// Edge list (child<TAB>parent; any edges, the closure is taken) [default: the embedded mammal closure].
+    /// Edge list (`child<TAB>parent`; any edges, the closure is taken) [default: the embedded mammal closure].
     #[arg(long)]
     pub edges: Option<PathBuf>,
     /// Share (%) of the non-basic edges added to training: 0 to 90.

@@ -4,16 +4,26 @@
 //!
 //! This crate holds the mathematics; the `sphaera` command-line tool drives it.
 //!
+//! Points on the sphere:
 //! - [`sphere`]: normalization, stable angles, tangent projection, retraction, `exp`/`log`.
-//! - [`disperse`]: every regularizer of "Keep your distance" (Tokarchuk, Bakker & Niculae
-//!   2025) as a [`disperse::Regularizer`] (value, and exact gradient added into a buffer):
-//!   pairwise kernels read as MMD, uniformity, MHE, MMA, MMCS, KoLeo, online Lloyd, sliced
-//!   and axis-sliced great circles, spherical sliced Wasserstein; and
-//!   [`disperse::Dispersion`], the loop that trades a caller's task off against one of them.
+//! - [`random`]: seeded generators and random points; every draw is reproducible from a seed.
+//! - [`disperse`]: the regularizers of "Keep your distance" (Tokarchuk, Bakker & Niculae
+//!   2025), each a [`disperse::Regularizer`], and [`disperse::Dispersion`], the training loop.
 //! - [`optim`]: Riemannian Adam and SGD with geoopt's semantics, and a Euclidean baseline.
 //! - [`metrics`]: minimum and nearest-neighbour angles, circular variance, energies.
-//! - [`tammes`]: best-known minimum angles, to measure the gap to the optimum.
+//! - [`tammes`]: best-known minimum angles of `N` points, and a search for the configuration.
+//!
+//! Hierarchies:
+//! - [`data`]: edge lists, WordNet's noun hierarchy, the embedded mammals, closures, splits.
+//! - [`ball`]: balls in `R^d`: containment margins and exact intersection volumes, with gradients.
+//! - [`hierarchy`]: SpheREx (every node a ball, or a spherical cap, containing its descendants):
+//!   the trainer, whole runs under a protocol, checkpoints.
+//! - [`eval`]: reconstruction and link prediction, for any model that scores pairs.
+//!
+//! Around them:
 //! - [`memory`]: what a run will need, checked before anything is allocated.
+//! - [`files`]: output files written whole or not at all.
+//! - [`for_pytorch_users`]: the regularizers side by side with the PyTorch reference code.
 //!
 //! ## Memory and threads
 //! Pairwise terms are computed tile by tile (a block of rows against a block of columns,

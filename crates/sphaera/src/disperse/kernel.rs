@@ -20,8 +20,8 @@ pub(crate) const GAP_MARGIN: f64 = 1e-7;
 pub const MAX_GAMMA: f64 = 1e6;
 
 /// The largest `|s|` of the Riesz kernel. At the closest distance the kernel allows
-/// (about `4.5e-4`, see [`GAP_MARGIN`]) `D^{−s−2}` stays below `1e226` up to it; a few
-/// dozen more and it overflows, which turns the points NaN.
+/// (about `4.5e-4`: gaps `1 − x·y` are kept at least `1e-7`) `D^{−s−2}` stays below `1e226`
+/// up to it; a few dozen more and it overflows, which turns the points NaN.
 pub const MAX_RIESZ_S: f64 = 64.0;
 
 /// The largest temperature `t` of [`Uniformity`]. Every term `exp(−t‖x − y‖²)` is then at

@@ -50,7 +50,7 @@ const ROWS: usize = 16;
 /// identical, would score perfectly). NaN counts as the worst score for an ancestor and the
 /// best for a non-ancestor.
 ///
-/// Memory is [`ROWS`] rows of `N` scores per thread; work is `O(N)` scores and
+/// Memory is 16 rows (`ROWS`) of `N` scores per thread; work is `O(N)` scores and
 /// `O(N log k)` comparisons per node with `k` ancestors.
 ///
 /// ```
