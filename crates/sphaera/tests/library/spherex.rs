@@ -422,3 +422,40 @@ fn sibling_dispersion_spreads_siblings_apart() {
         "siblings at least {with} apart with dispersion, {without} without"
     );
 }
+
+#[test]
+fn adam_decay_rates_are_configurable_and_checked() {
+    let text = "animal\tlife\nplant\tlife\ndog\tanimal\ncat\tanimal\n";
+    let h = Hierarchy::from_edge_list(&parse_edges(text, "toy.tsv").unwrap()).unwrap();
+    let closure = h.closure();
+    let make = |adam| {
+        let config = SpherexConfig {
+            adam,
+            batch_size: 2,
+            ..SpherexConfig::default()
+        };
+        Trainer::new(
+            Balls::initial(h.n(), config.dim, 0),
+            closure.edges().collect(),
+            Known::from_closure(&closure),
+            config,
+        )
+    };
+    let defaults = sphaera::optim::AdamMoments::default();
+    let bad = sphaera::optim::AdamMoments {
+        beta2: 1.0,
+        ..defaults
+    };
+    assert!(make(bad).is_err());
+    let mut standard = make(defaults).unwrap();
+    let mut other = make(sphaera::optim::AdamMoments {
+        beta1: 0.5,
+        ..defaults
+    })
+    .unwrap();
+    standard.epoch();
+    other.epoch();
+    standard.epoch();
+    other.epoch();
+    assert_ne!(standard.model(), other.model());
+}
