@@ -486,8 +486,9 @@ struct RowStep {
 }
 
 impl RowStep {
-    /// Steps one row of regions `M` from its summed gradient `grad` (left scaled), then
-    /// brings it back into its domain.
+    /// Steps one row of regions `M` from its summed gradient `grad` (used as scratch), then
+    /// brings it back into its domain. Centres on the sphere move by the exponential map,
+    /// dispersion's default (geoopt's `SphereExact`).
     fn apply<M: Regions>(
         &self,
         row: &mut [f64],
