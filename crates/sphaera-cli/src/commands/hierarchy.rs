@@ -69,6 +69,7 @@ fn config(args: &TrainArgs) -> SpherexConfig {
             EdgeSamplingArg::SqrtDescendants => EdgeSampling::SqrtDescendants,
         },
         lr_decay_epochs: args.lr_decay.then_some(args.epochs),
+        ..SpherexConfig::default()
     }
 }
 

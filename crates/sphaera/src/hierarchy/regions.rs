@@ -54,6 +54,16 @@ pub trait Regions:
     /// Brings a row back into its domain after a step (radius floor, unit direction).
     fn project(row: &mut [f64], min_radius: f64);
 
+    /// How many leading coordinates of a row of `width` are a point of the unit sphere.
+    /// The trainer steps them with Riemannian Adam (tangent gradient, one second moment,
+    /// retraction), so they stay on the sphere by construction instead of being pulled off
+    /// it and renormalized; the other coordinates take coordinate-wise Adam. 0 by default:
+    /// the whole row is Euclidean.
+    fn sphere_coordinates(width: usize) -> usize {
+        let _ = width;
+        0
+    }
+
     /// `weight ·` the dispersion of the centres of siblings `a` and `b`, with its gradient
     /// written into `grad_a` and `grad_b`. Regions without it (balls) return 0.
     fn sibling_loss(

@@ -15,6 +15,7 @@ use crate::error::{check, Error, Result};
 use crate::hierarchy::known::Known;
 use crate::hierarchy::loss::{PairKind, SpherexLoss};
 use crate::hierarchy::regions::Regions;
+use crate::optim::{AdamMoments, AdamStep, Retraction};
 use crate::random::{substream, SeededRng};
 
 /// Hyperparameters of a SpheREx run.
@@ -28,6 +29,9 @@ pub struct SpherexConfig {
     pub batch_size: usize,
     /// Adam's step size.
     pub lr: f64,
+    /// Adam's decay rates and ε (PyTorch's defaults, as the trainer always used).
+    #[serde(default)]
+    pub adam: AdamMoments,
     /// The loss.
     pub loss: SpherexLoss,
     /// Radii never shrink below this, so margins stay far above rounding.
@@ -62,6 +66,7 @@ impl Default for SpherexConfig {
             negatives: 10,
             batch_size: 256,
             lr: 0.01,
+            adam: AdamMoments::default(),
             loss: SpherexLoss::default(),
             min_radius: 1e-3,
             seed: 0,
@@ -111,6 +116,7 @@ impl SpherexConfig {
         positive_count("batch_size", self.batch_size)?;
         positive_count("negatives", self.negatives)?;
         check("lr", self.lr, "positive", |v| v > 0.0)?;
+        self.adam.validate()?;
         if self.lr_decay_epochs == Some(0) {
             return Err(Error::InvalidParameter {
                 name: "lr_decay_epochs",
@@ -157,6 +163,9 @@ pub struct TrainerState<M> {
     /// The model.
     pub model: M,
     /// Adam's moments, a row of `2 × row_width` per node: the first moment, then the second.
+    /// For the coordinates on the sphere ([`Regions::sphere_coordinates`]) the first moment
+    /// is a tangent vector and the second a single number, kept in the first of their slots
+    /// (the others stay 0).
     pub moments: Vec<f64>,
     /// Adam steps taken.
     pub steps: u64,
@@ -236,9 +245,6 @@ struct Slots {
     totals: Vec<(f64, u32)>,
 }
 
-const ADAM_BETA1: f64 = 0.9;
-const ADAM_BETA2: f64 = 0.999;
-const ADAM_EPS: f64 = 1e-8;
 /// Mixed into the seed so that the trainer's streams differ from the one that made the
 /// initial model.
 const TRAINING_STREAM: u64 = 0x9e37_79b9_7f4a_7c15;
@@ -439,8 +445,8 @@ impl<M: Regions> Trainer<M> {
     }
 
     /// Phase two: one Adam step (lazy, as sparse Adam) on every touched row, gradients summed
-    /// over the batch's slots and scaled by `scale`; each row then brought back into its
-    /// domain.
+    /// over the batch's slots and scaled by `scale`: Riemannian on the row's coordinates on
+    /// the sphere, coordinate-wise on the rest; each row then brought back into its domain.
     fn apply(&mut self, edges: usize, scale: f64) {
         let ends = edges * 2 * self.slots.pairs_per_edge;
         let n = self.state.model.n();
@@ -459,11 +465,11 @@ impl<M: Regions> Trainer<M> {
             *first = end as u32;
         }
         self.state.steps += 1;
-        let t = self.state.steps as i32;
-        let adam = AdamStep {
-            lr: self.config.lr_at(self.state.epochs),
-            bias1: 1.0 - ADAM_BETA1.powi(t),
-            bias2: 1.0 - ADAM_BETA2.powi(t),
+        let step = RowStep {
+            adam: self
+                .config
+                .adam
+                .at_step(self.config.lr_at(self.state.epochs), self.state.steps),
             scale,
             min_radius: self.config.min_radius,
         };
@@ -494,8 +500,7 @@ impl<M: Regions> Trainer<M> {
                         let row = &mut params[local * w..(local + 1) * w];
                         let (first, second) =
                             moments[local * 2 * w..(local + 1) * 2 * w].split_at_mut(w);
-                        adam.apply(row, first, second, sum);
-                        M::project(row, adam.min_radius);
+                        step.apply::<M>(row, first, second, sum);
                     }
                     touched.clear();
                 },
@@ -503,23 +508,44 @@ impl<M: Regions> Trainer<M> {
     }
 }
 
-/// One Adam step's constants.
-struct AdamStep {
-    lr: f64,
-    bias1: f64,
-    bias2: f64,
+/// One Adam step of the trainer: optim's step, and what the trainer adds around it.
+struct RowStep {
+    adam: AdamStep,
+    /// Multiplies the summed gradient (one over the batch's pairs).
     scale: f64,
     min_radius: f64,
 }
 
-impl AdamStep {
-    fn apply(&self, row: &mut [f64], first: &mut [f64], second: &mut [f64], grad: &[f64]) {
-        for (((p, g), m), v) in row.iter_mut().zip(grad).zip(first).zip(second) {
-            let scaled = g * self.scale;
-            *m = ADAM_BETA1 * *m + (1.0 - ADAM_BETA1) * scaled;
-            *v = ADAM_BETA2 * *v + (1.0 - ADAM_BETA2) * scaled * scaled;
-            *p -= self.lr * (*m / self.bias1) / ((*v / self.bias2).sqrt() + ADAM_EPS);
+impl RowStep {
+    /// Steps one row of regions `M` from its summed gradient `grad` (used as scratch), then
+    /// brings it back into its domain. Centres on the sphere move by the exponential map,
+    /// dispersion's default (geoopt's `SphereExact`).
+    fn apply<M: Regions>(
+        &self,
+        row: &mut [f64],
+        first: &mut [f64],
+        second: &mut [f64],
+        grad: &mut [f64],
+    ) {
+        grad.iter_mut().for_each(|g| *g *= self.scale);
+        let on_sphere = M::sphere_coordinates(row.len());
+        let (point, rest) = row.split_at_mut(on_sphere);
+        let (point_first, rest_first) = first.split_at_mut(on_sphere);
+        let (point_second, rest_second) = second.split_at_mut(on_sphere);
+        let (point_grad, rest_grad) = grad.split_at_mut(on_sphere);
+        if let Some(v) = point_second.first_mut() {
+            self.adam.sphere_row(
+                point,
+                point_first,
+                v,
+                None,
+                point_grad,
+                Retraction::Exponential,
+            );
         }
+        self.adam
+            .euclidean_row(rest, rest_first, rest_second, rest_grad);
+        M::project(row, self.min_radius);
     }
 }
 

@@ -66,15 +66,18 @@ impl AdamState {
 }
 
 impl Adam {
+    /// Its decay rates and ε, the part it shares with every other Adam of the crate.
+    pub fn moments(&self) -> AdamMoments {
+        AdamMoments {
+            beta1: self.beta1,
+            beta2: self.beta2,
+            eps: self.eps,
+        }
+    }
+
     pub(crate) fn validate(&self) -> Result<()> {
         check("lr", self.lr, "positive", |v| v > 0.0)?;
-        check("beta1", self.beta1, "in [0, 1)", |v| {
-            (0.0..1.0).contains(&v)
-        })?;
-        check("beta2", self.beta2, "in [0, 1)", |v| {
-            (0.0..1.0).contains(&v)
-        })?;
-        check("eps", self.eps, "positive", |v| v > 0.0)?;
+        self.moments().validate()?;
         check("weight_decay", self.weight_decay, "non-negative", |v| {
             v >= 0.0
         })
@@ -98,9 +101,7 @@ impl Adam {
             });
         }
         state.step += 1;
-        let t = state.step as i32;
-        let correction1 = 1.0 - self.beta1.powi(t);
-        let correction2 = 1.0 - self.beta2.powi(t);
+        let step = self.moments().at_step(self.lr, state.step);
         for i in 0..n {
             let xi = x.row_mut(i);
             let scale = norm(xi);
@@ -109,28 +110,165 @@ impl Adam {
             for (gk, xk) in g.iter_mut().zip(xi.iter()) {
                 *gk += self.weight_decay * xk;
             }
-            project_tangent(xi, g);
-            let m = &mut state.exp_avg[i * dim..(i + 1) * dim];
-            for (mk, gk) in m.iter_mut().zip(g.iter()) {
-                *mk = self.beta1 * *mk + (1.0 - self.beta1) * gk;
-            }
-            let v = &mut state.exp_avg_sq[i];
-            *v = self.beta2 * *v + (1.0 - self.beta2) * dot(g, g);
-            let second = if self.amsgrad {
-                let vmax = &mut state.max_exp_avg_sq[i];
-                *vmax = vmax.max(*v);
-                *vmax
+            let max = if self.amsgrad {
+                Some(&mut state.max_exp_avg_sq[i])
             } else {
-                *v
+                None
             };
-            let denom = (second / correction2).sqrt() + self.eps;
-            // The gradient row is spent: reuse it for the step.
-            for (gk, mk) in g.iter_mut().zip(m.iter()) {
-                *gk = -self.lr * (mk / correction1) / denom;
-            }
-            self.retraction.apply(xi, g);
-            project_tangent(xi, m);
+            step.sphere_row(
+                xi,
+                &mut state.exp_avg[i * dim..(i + 1) * dim],
+                &mut state.exp_avg_sq[i],
+                max,
+                g,
+                self.retraction,
+            );
         }
         Ok(())
+    }
+}
+
+/// Adam's moment arithmetic: the decay rates of the two moments and the ε of the
+/// denominator. It is kept apart from [`Adam`] so that every Adam of the crate (dispersion's
+/// Riemannian one, the hierarchy trainer's lazy one) runs the same moment update and bias
+/// correction, through [`AdamStep`].
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AdamMoments {
+    /// First-moment decay (0.9).
+    pub beta1: f64,
+    /// Second-moment decay (0.999).
+    pub beta2: f64,
+    /// Added to the root of the bias-corrected second moment (1e-8).
+    pub eps: f64,
+}
+
+impl Default for AdamMoments {
+    fn default() -> Self {
+        Self {
+            beta1: 0.9,
+            beta2: 0.999,
+            eps: 1e-8,
+        }
+    }
+}
+
+impl AdamMoments {
+    /// Checks both decay rates (in `[0, 1)`) and ε (positive).
+    pub fn validate(&self) -> Result<()> {
+        check("beta1", self.beta1, "in [0, 1)", |v| {
+            (0.0..1.0).contains(&v)
+        })?;
+        check("beta2", self.beta2, "in [0, 1)", |v| {
+            (0.0..1.0).contains(&v)
+        })?;
+        check("eps", self.eps, "positive", |v| v > 0.0)
+    }
+
+    /// The constants of step `t` (counted from 1) with step size `lr`, computed once and
+    /// shared by every row the step touches.
+    ///
+    /// ```
+    /// use sphaera::optim::AdamMoments;
+    /// let step = AdamMoments::default().at_step(0.1, 1);
+    /// let (mut x, mut m, mut v) = ([1.0], [0.0], [0.0]);
+    /// step.euclidean_row(&mut x, &mut m, &mut v, &[2.0]);
+    /// // The first step moves each coordinate by lr against its gradient's sign.
+    /// assert!((x[0] - 0.9).abs() < 1e-9);
+    /// ```
+    pub fn at_step(&self, lr: f64, t: u64) -> AdamStep {
+        // Past i32::MAX steps both powers are 0 anyway.
+        let t = i32::try_from(t).unwrap_or(i32::MAX);
+        AdamStep {
+            moments: *self,
+            lr,
+            correction1: 1.0 - self.beta1.powi(t),
+            correction2: 1.0 - self.beta2.powi(t),
+        }
+    }
+}
+
+/// One Adam step: the step size and both bias corrections, applied row by row. Rows may be
+/// stepped lazily (as sparse Adam): a row without gradient this step is simply not visited,
+/// its moments left as they were, while the bias corrections follow the global step count.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct AdamStep {
+    moments: AdamMoments,
+    lr: f64,
+    correction1: f64,
+    correction2: f64,
+}
+
+impl AdamStep {
+    /// `m ← β1·m + (1 − β1)·g`.
+    #[inline]
+    fn first(&self, m: &mut f64, g: f64) {
+        let b1 = self.moments.beta1;
+        *m = b1 * *m + (1.0 - b1) * g;
+    }
+
+    /// `v ← β2·v + (1 − β2)·a·b`, multiplied in that order: a coordinate passes its gradient
+    /// twice, a point of the sphere its squared norm and 1 (exact), so that each keeps the
+    /// rounding it always had.
+    #[inline]
+    fn second(&self, v: &mut f64, a: f64, b: f64) {
+        let b2 = self.moments.beta2;
+        *v = b2 * *v + (1.0 - b2) * a * b;
+    }
+
+    /// `√(v / (1 − β2^t)) + ε`.
+    #[inline]
+    fn denominator(&self, v: f64) -> f64 {
+        (v / self.correction2).sqrt() + self.moments.eps
+    }
+
+    /// The length of the step along `−m`: `lr · (m / (1 − β1^t)) / denominator`.
+    #[inline]
+    fn length(&self, m: f64, denominator: f64) -> f64 {
+        self.lr * (m / self.correction1) / denominator
+    }
+
+    /// Euclidean Adam on one row `x` with its own moments `m` and `v`, one per coordinate,
+    /// from its gradient `g`.
+    pub fn euclidean_row(&self, x: &mut [f64], m: &mut [f64], v: &mut [f64], g: &[f64]) {
+        for (((p, &g), m), v) in x.iter_mut().zip(g).zip(m).zip(v) {
+            self.first(m, g);
+            self.second(v, g, g);
+            *p -= self.length(*m, self.denominator(*v));
+        }
+    }
+
+    /// Riemannian Adam, as geoopt's `RiemannianAdam`, on one point `x` of the unit sphere:
+    /// the gradient `g` (used as scratch) is projected onto the tangent space at `x`; the
+    /// first moment `m` is a tangent vector, the second `v` one number, the squared norm
+    /// of the Riemannian gradient (with AMSGrad, `v_max` its running maximum); `x` moves by
+    /// `retraction`, and `m` is then transported to the new tangent space by projection.
+    pub fn sphere_row(
+        &self,
+        x: &mut [f64],
+        m: &mut [f64],
+        v: &mut f64,
+        v_max: Option<&mut f64>,
+        g: &mut [f64],
+        retraction: Retraction,
+    ) {
+        project_tangent(x, g);
+        for (mk, &gk) in m.iter_mut().zip(g.iter()) {
+            self.first(mk, gk);
+        }
+        self.second(v, dot(g, g), 1.0);
+        let second = match v_max {
+            Some(max) => {
+                *max = max.max(*v);
+                *max
+            }
+            None => *v,
+        };
+        let denominator = self.denominator(second);
+        // The gradient row is spent: reuse it for the step.
+        for (gk, &mk) in g.iter_mut().zip(m.iter()) {
+            *gk = -self.length(mk, denominator);
+        }
+        retraction.apply(x, g);
+        project_tangent(x, m);
     }
 }

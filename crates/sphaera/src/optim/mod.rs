@@ -3,12 +3,16 @@
 //! [`Adam`] and [`Sgd`] follow geoopt's `RiemannianAdam` and `RiemannianSGD` (Bécigneul &
 //! Ganea 2019) step for step; [`EuclideanStep`] is the naive baseline. Their state is a plain
 //! serializable value, so a run can be checkpointed and resumed exactly.
+//!
+//! [`AdamStep`] is Adam one row at a time, the crate's only copy of the moment update and
+//! bias correction: [`Adam`] steps its points with it, and the hierarchy trainer its rows
+//! (lazily, only those a batch touched; ball rows coordinate-wise, cap centres on the sphere).
 
 mod adam;
 mod euclidean;
 mod sgd;
 
-pub use adam::{Adam, AdamState};
+pub use adam::{Adam, AdamMoments, AdamState, AdamStep};
 pub use euclidean::EuclideanStep;
 pub use sgd::{Sgd, SgdState};
 

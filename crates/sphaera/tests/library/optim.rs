@@ -1,8 +1,11 @@
 //! The optimizers follow geoopt's update rules exactly where they can be worked by hand.
 
-use sphaera::optim::{Adam, EuclideanStep, Optimizer, OptimizerState, Retraction, Sgd};
+use rand::Rng;
+use sphaera::optim::{
+    Adam, AdamMoments, EuclideanStep, Optimizer, OptimizerState, Retraction, Sgd,
+};
 use sphaera::random::{seeded, uniform_sphere};
-use sphaera::sphere::{angle, exp_map, norm, project_tangent};
+use sphaera::sphere::{angle, exp_map, log_map, norm, project_tangent};
 use sphaera::Points;
 
 fn tangent_gradient(x: &Points, g: &Points) -> Points {
@@ -212,4 +215,182 @@ fn bad_hyperparameters_are_refused_up_front() {
     assert!(opt
         .step(&mut x, &mut Points::zeros(2, 2), &mut wrong)
         .is_err());
+}
+
+#[test]
+fn adam_moments_default_to_pytorch_and_the_trainers_former_constants() {
+    let defaults = AdamMoments::default();
+    assert_eq!(
+        defaults,
+        AdamMoments {
+            beta1: 0.9,
+            beta2: 0.999,
+            eps: 1e-8
+        }
+    );
+    assert_eq!(Adam::default().moments(), defaults);
+    assert_eq!(sphaera::hierarchy::SpherexConfig::default().adam, defaults);
+    for bad in [
+        AdamMoments {
+            beta1: 1.0,
+            ..defaults
+        },
+        AdamMoments {
+            beta2: -0.1,
+            ..defaults
+        },
+        AdamMoments {
+            eps: 0.0,
+            ..defaults
+        },
+    ] {
+        assert!(bad.validate().is_err(), "{bad:?}");
+    }
+}
+
+/// Lazy Adam on a few rows, written out coordinate by coordinate: each row visited only at
+/// the steps where it has a gradient, the bias corrections following the global count.
+#[test]
+fn lazy_euclidean_rows_follow_the_written_out_adam_formula() {
+    let mut rng = seeded(7);
+    for moments in [
+        AdamMoments::default(),
+        AdamMoments {
+            beta1: 0.5,
+            beta2: 0.9,
+            eps: 1e-3,
+        },
+    ] {
+        let (rows, width, lr) = (4, 3, 0.05);
+        let mut x: Vec<f64> = (0..rows * width)
+            .map(|_| rng.random_range(-1.0..1.0))
+            .collect();
+        let (mut m, mut v) = (vec![0.0; rows * width], vec![0.0; rows * width]);
+        let (mut ox, mut om, mut ov) = (x.clone(), m.clone(), v.clone());
+        for t in 1..=30u64 {
+            let step = moments.at_step(lr, t);
+            for r in 0..rows {
+                // Row r sits out every (r + 2)-th step: its moments must not move then.
+                if t % (r as u64 + 2) == 0 {
+                    continue;
+                }
+                let g: Vec<f64> = (0..width).map(|_| rng.random_range(-1.0..1.0)).collect();
+                let span = r * width..(r + 1) * width;
+                step.euclidean_row(
+                    &mut x[span.clone()],
+                    &mut m[span.clone()],
+                    &mut v[span.clone()],
+                    &g,
+                );
+                for (k, gk) in span.zip(&g) {
+                    om[k] = moments.beta1 * om[k] + (1.0 - moments.beta1) * gk;
+                    ov[k] = moments.beta2 * ov[k] + (1.0 - moments.beta2) * gk.powi(2);
+                    let m_hat = om[k] / (1.0 - moments.beta1.powf(t as f64));
+                    let v_hat = ov[k] / (1.0 - moments.beta2.powf(t as f64));
+                    ox[k] -= lr * m_hat / (v_hat.sqrt() + moments.eps);
+                }
+            }
+        }
+        for (name, got, want) in [("x", &x, &ox), ("m", &m, &om), ("v", &v, &ov)] {
+            for (a, b) in got.iter().zip(want.iter()) {
+                assert!(
+                    (a - b).abs() <= 1e-12 * b.abs().max(1.0),
+                    "{name}: {a} vs {b}"
+                );
+            }
+        }
+    }
+}
+
+/// The hierarchy trainer's step before it moved into `optim`, exactly as it was written:
+/// the default moments must give the same bits, so that trained balls do not change.
+#[test]
+fn default_moments_reproduce_the_trainers_former_step_bit_for_bit() {
+    const ADAM_BETA1: f64 = 0.9;
+    const ADAM_BETA2: f64 = 0.999;
+    const ADAM_EPS: f64 = 1e-8;
+    let mut rng = seeded(8);
+    let (width, lr) = (11, 0.01);
+    let mut x: Vec<f64> = (0..width).map(|_| rng.random_range(-1.0..1.0)).collect();
+    let (mut m, mut v) = (vec![0.0; width], vec![0.0; width]);
+    let (mut ox, mut om, mut ov) = (x.clone(), m.clone(), v.clone());
+    for t in 1..=50u64 {
+        let g: Vec<f64> = (0..width)
+            .map(|_| 1e-3 * rng.random_range(-1.0..1.0))
+            .collect();
+        AdamMoments::default()
+            .at_step(lr, t)
+            .euclidean_row(&mut x, &mut m, &mut v, &g);
+        let (bias1, bias2) = (
+            1.0 - ADAM_BETA1.powi(t as i32),
+            1.0 - ADAM_BETA2.powi(t as i32),
+        );
+        for (((p, g), m), v) in ox.iter_mut().zip(&g).zip(&mut om).zip(&mut ov) {
+            *m = ADAM_BETA1 * *m + (1.0 - ADAM_BETA1) * g;
+            *v = ADAM_BETA2 * *v + (1.0 - ADAM_BETA2) * g * g;
+            *p -= lr * (*m / bias1) / ((*v / bias2).sqrt() + ADAM_EPS);
+        }
+    }
+    assert_eq!(x, ox);
+    assert_eq!(m, om);
+    assert_eq!(v, ov);
+}
+
+/// One point of the sphere stepped with its own moments, as the trainer steps a cap centre:
+/// it stays on the sphere, moves along the tangent direction against the (projected) first
+/// moment, and carries a tangent first moment.
+#[test]
+fn a_sphere_row_step_stays_on_the_sphere_and_moves_along_the_tangent() {
+    let mut rng = seeded(9);
+    let (dim, lr) = (6, 0.03);
+    let mut x = uniform_sphere(1, dim, &mut rng).row(0).to_vec();
+    let (mut m, mut v) = (vec![0.0; dim], 0.0);
+    for t in 1..=100u64 {
+        // A gradient with a radial part, which the step must ignore.
+        let mut g: Vec<f64> = (0..dim).map(|_| rng.random_range(-1.0..1.0)).collect();
+        let radial = rng.random_range(-5.0..5.0);
+        g.iter_mut().zip(&x).for_each(|(gk, xk)| *gk += radial * xk);
+        let mut tangent = g.clone();
+        project_tangent(&x, &mut tangent);
+        let mut expected_m: Vec<f64> = m
+            .iter()
+            .zip(&tangent)
+            .map(|(m, g)| 0.9 * m + 0.1 * g)
+            .collect();
+        let x0 = x.clone();
+        AdamMoments::default().at_step(lr, t).sphere_row(
+            &mut x,
+            &mut m,
+            &mut v,
+            None,
+            &mut g,
+            Retraction::Exponential,
+        );
+        assert!(
+            (norm(&x) - 1.0).abs() < 1e-12,
+            "off the sphere: {}",
+            norm(&x)
+        );
+        // The geodesic from x0 to x leaves x0 tangentially, along −m.
+        let mut u = vec![0.0; dim];
+        log_map(&x0, &x, &mut u);
+        assert!(u.iter().zip(&x0).map(|(a, b)| a * b).sum::<f64>().abs() < 1e-12);
+        let cosine = -u.iter().zip(&expected_m).map(|(a, b)| a * b).sum::<f64>()
+            / (norm(&u) * norm(&expected_m));
+        assert!(
+            (cosine - 1.0).abs() < 1e-9,
+            "step not along −m: cos {cosine}"
+        );
+        // The first moment was transported to the new tangent space.
+        assert!(m.iter().zip(&x).map(|(a, b)| a * b).sum::<f64>().abs() < 1e-12);
+        project_tangent(&x, &mut expected_m);
+        assert!(m
+            .iter()
+            .zip(&expected_m)
+            .all(|(a, b)| (a - b).abs() < 1e-12));
+        if t == 1 {
+            // The first step is lr radians whatever the gradient's size.
+            assert!((angle(&x0, &x) - lr).abs() < 1e-9);
+        }
+    }
 }

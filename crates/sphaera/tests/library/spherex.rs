@@ -422,3 +422,86 @@ fn sibling_dispersion_spreads_siblings_apart() {
         "siblings at least {with} apart with dispersion, {without} without"
     );
 }
+
+/// Cap centres take Riemannian Adam: the first step moves every centre `lr·‖g‖/(‖g‖ + ε)`
+/// radians, just under lr, where a coordinate-wise step would move it about `lr·√dim`
+/// before renormalizing; and centres stay on the sphere.
+#[test]
+fn cap_centres_step_on_the_sphere() {
+    let m = Hierarchy::from_edge_list(&mammals()).unwrap();
+    let closure = m.closure();
+    let config = SpherexConfig {
+        batch_size: 1 << 20,
+        ..SpherexConfig::default()
+    };
+    let initial = Caps::initial(m.n(), config.dim, 0);
+    let mut trainer = Trainer::new(
+        initial.clone(),
+        closure.edges().collect(),
+        Known::from_closure(&closure),
+        config.clone(),
+    )
+    .unwrap();
+    trainer.epoch();
+    let moved: Vec<f64> = (0..m.n() as u32)
+        .map(|u| sphaera::sphere::angle(initial.center(u), trainer.model().center(u)))
+        .collect();
+    // Every node is in some edge; the gradients' norms (about 1e-4) dwarf ε = 1e-8.
+    assert!(
+        moved
+            .iter()
+            .all(|&a| a > (1.0 - 1e-4) * config.lr && a <= config.lr + 1e-12),
+        "{moved:?}"
+    );
+    for _ in 0..20 {
+        trainer.epoch();
+    }
+    let caps = trainer.model();
+    for u in 0..m.n() as u32 {
+        let length = sphaera::sphere::norm(caps.center(u));
+        assert!((length - 1.0).abs() < 1e-12, "centre {u}: norm {length}");
+    }
+    // The second moment of a centre is one number, kept in its first slot.
+    let w = config.dim + 1;
+    let moments = &trainer.state().moments;
+    assert!(moments
+        .chunks_exact(2 * w)
+        .all(|row| row[w + 1..2 * w - 1].iter().all(|&v| v == 0.0)));
+}
+
+#[test]
+fn adam_decay_rates_are_configurable_and_checked() {
+    let text = "animal\tlife\nplant\tlife\ndog\tanimal\ncat\tanimal\n";
+    let h = Hierarchy::from_edge_list(&parse_edges(text, "toy.tsv").unwrap()).unwrap();
+    let closure = h.closure();
+    let make = |adam| {
+        let config = SpherexConfig {
+            adam,
+            batch_size: 2,
+            ..SpherexConfig::default()
+        };
+        Trainer::new(
+            Balls::initial(h.n(), config.dim, 0),
+            closure.edges().collect(),
+            Known::from_closure(&closure),
+            config,
+        )
+    };
+    let defaults = sphaera::optim::AdamMoments::default();
+    let bad = sphaera::optim::AdamMoments {
+        beta2: 1.0,
+        ..defaults
+    };
+    assert!(make(bad).is_err());
+    let mut standard = make(defaults).unwrap();
+    let mut other = make(sphaera::optim::AdamMoments {
+        beta1: 0.5,
+        ..defaults
+    })
+    .unwrap();
+    standard.epoch();
+    other.epoch();
+    standard.epoch();
+    other.epoch();
+    assert_ne!(standard.model(), other.model());
+}
