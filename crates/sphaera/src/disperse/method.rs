@@ -116,6 +116,41 @@ pub enum KernelKind {
     Riesz,
 }
 
+impl std::str::FromStr for KernelKind {
+    type Err = crate::Error;
+
+    /// `gaussian`, `laplace` or `riesz`.
+    fn from_str(name: &str) -> Result<Self> {
+        match name {
+            "gaussian" => Ok(KernelKind::Gaussian),
+            "laplace" => Ok(KernelKind::Laplace),
+            "riesz" => Ok(KernelKind::Riesz),
+            _ => Err(crate::Error::InvalidParameter {
+                name: "kernel",
+                expected: "gaussian, laplace or riesz",
+                value: name.to_string(),
+            }),
+        }
+    }
+}
+
+impl std::str::FromStr for Distance {
+    type Err = crate::Error;
+
+    /// `euclidean` (chordal) or `geodesic`.
+    fn from_str(name: &str) -> Result<Self> {
+        match name {
+            "euclidean" => Ok(Distance::Euclidean),
+            "geodesic" => Ok(Distance::Geodesic),
+            _ => Err(crate::Error::InvalidParameter {
+                name: "distance",
+                expected: "euclidean or geodesic",
+                value: name.to_string(),
+            }),
+        }
+    }
+}
+
 /// Options of the methods; `None` takes the method's default.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct MethodOptions {
