@@ -5,7 +5,6 @@ mod cli;
 mod commands;
 mod flags;
 mod hierarchy;
-mod model_file;
 mod npy;
 mod output;
 mod system;

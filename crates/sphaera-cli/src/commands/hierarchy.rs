@@ -9,14 +9,13 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 use sphaera::data::Split;
 use sphaera::hierarchy::{
-    evaluate, Balls, Caps, Checkpoint, EdgeSampling, Regions, Run, Schedule, SpherexConfig,
+    evaluate, Balls, Caps, Checkpoint, EdgeSampling, Model, Regions, Run, Schedule, SpherexConfig,
     SpherexLoss, Summary, Task,
 };
 
 use crate::cli::{EdgeSamplingArg, EvalArgs, ModelArg, TrainArgs};
 use crate::flags::as_flag;
 use crate::hierarchy::load_hierarchy;
-use crate::model_file::{self, Model};
 use crate::output::check_parent_exists;
 
 pub fn train(args: TrainArgs) -> Result<()> {
@@ -42,7 +41,7 @@ pub fn train(args: TrainArgs) -> Result<()> {
         }
     };
     if let Some(path) = &args.out {
-        model_file::save(path, &model, task.nodes.names())?;
+        model.save(path, task.nodes.names())?;
     }
     print(&summary, args.json)
 }
@@ -147,7 +146,7 @@ fn run<M: Regions>(task: &Task, config: SpherexConfig, args: &TrainArgs) -> Resu
 }
 
 pub fn eval(args: EvalArgs) -> Result<()> {
-    let (model, names) = model_file::load(&args.model_file)?;
+    let (model, names) = Model::load(&args.model_file)?;
     let (hierarchy, source) = load_hierarchy(args.edges.as_deref())?;
     let split = args
         .split

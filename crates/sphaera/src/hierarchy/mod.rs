@@ -32,6 +32,7 @@ mod caps;
 mod evaluate;
 mod known;
 mod loss;
+mod model_file;
 mod protocol;
 mod regions;
 mod run;
@@ -42,6 +43,7 @@ pub use caps::{CapScorer, Caps};
 pub use evaluate::{evaluate, Evaluated};
 pub use known::Known;
 pub use loss::{PairKind, SpherexLoss};
+pub use model_file::Model;
 pub use protocol::{Protocol, Regime};
 pub use regions::Regions;
 pub use run::{

@@ -1,0 +1,159 @@
+//! Trained hierarchy models as safetensors files, with the node names as a JSON list in the
+//! metadata: balls as `centers` (`n × dim`) and `log_radii` (`n`); caps as `directions`
+//! (`n × dim`, unit rows) and `angular_radii` (`n`, radians). All f64. The layout is the
+//! one `sphaera hierarchy train --out` has written since models were first saved.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::Path;
+
+use safetensors::tensor::TensorView;
+use safetensors::{Dtype, SafeTensors};
+
+use crate::error::{Error, Result};
+use crate::files::write_atomically;
+use crate::hierarchy::{Balls, Caps};
+
+/// A trained hierarchy model of either kind.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Model {
+    /// Balls in `R^d` (SpheREx).
+    Balls(Balls),
+    /// Caps of the unit sphere.
+    Caps(Caps),
+}
+
+impl Model {
+    /// Writes the model and the names of its nodes (one per row) to `path`, atomically.
+    ///
+    /// ```
+    /// use sphaera::hierarchy::{Balls, Model};
+    /// let dir = std::env::temp_dir().join(format!("sphaera-model-doc-{}", std::process::id()));
+    /// std::fs::create_dir_all(&dir).unwrap();
+    /// let path = dir.join("m.safetensors");
+    /// let model = Model::Balls(Balls::initial(2, 3, 0));
+    /// let names = vec!["dog".to_string(), "animal".to_string()];
+    /// model.save(&path, &names).unwrap();
+    /// assert_eq!(Model::load(&path).unwrap(), (model, names));
+    /// # std::fs::remove_dir_all(&dir).unwrap();
+    /// ```
+    pub fn save(&self, path: &Path, names: &[String]) -> Result<()> {
+        let (n, dim, first, second) = match self {
+            Model::Balls(b) => (
+                b.n(),
+                b.dim(),
+                ("centers", b.centers()),
+                ("log_radii", b.log_radii()),
+            ),
+            Model::Caps(c) => (
+                c.n(),
+                c.dim(),
+                ("directions", c.centers()),
+                ("angular_radii", c.angular_radii()),
+            ),
+        };
+        if names.len() != n {
+            return Err(Error::Shape {
+                what: "node names",
+                expected: vec![n],
+                found: vec![names.len()],
+            });
+        }
+        let (a, b) = (to_bytes(&first.1), to_bytes(&second.1));
+        let invalid = |e: safetensors::SafeTensorError| Error::EmptyData {
+            file: path.display().to_string(),
+            message: format!("cannot lay out the model ({e})"),
+        };
+        let tensors = [
+            (
+                first.0,
+                TensorView::new(Dtype::F64, vec![n, dim], &a).map_err(invalid)?,
+            ),
+            (
+                second.0,
+                TensorView::new(Dtype::F64, vec![n], &b).map_err(invalid)?,
+            ),
+        ];
+        // One key only: safetensors writes the metadata map in hash order, and a model file
+        // should be the same bytes every time.
+        let names = serde_json::to_string(names).map_err(|e| Error::EmptyData {
+            file: path.display().to_string(),
+            message: format!("cannot write the node names ({e})"),
+        })?;
+        let metadata = HashMap::from([("names".to_string(), names)]);
+        let bytes = safetensors::serialize(tensors, Some(metadata)).map_err(invalid)?;
+        write_atomically(path, |file| file.write_all(&bytes))
+    }
+
+    /// Reads a model written by [`Model::save`]: the model and the node names.
+    pub fn load(path: &Path) -> Result<(Model, Vec<String>)> {
+        let bytes = std::fs::read(path).map_err(|e| Error::io("read", path, e))?;
+        let invalid = |message: String| Error::EmptyData {
+            file: path.display().to_string(),
+            message,
+        };
+        let tensors = SafeTensors::deserialize(&bytes)
+            .map_err(|e| invalid(format!("not a safetensors file ({e})")))?;
+        let (_, header) = SafeTensors::read_metadata(&bytes).map_err(|e| invalid(e.to_string()))?;
+        let names_text = header
+            .metadata()
+            .as_ref()
+            .and_then(|m| m.get("names"))
+            .ok_or_else(|| invalid("no node names in the metadata".into()))?;
+        let names: Vec<String> = serde_json::from_str(names_text)
+            .map_err(|_| invalid("the node names are not a JSON list".into()))?;
+        let read = |name: &str| -> Result<(Vec<usize>, Vec<f64>)> {
+            let t = tensors
+                .tensor(name)
+                .map_err(|_| invalid(format!("no tensor {name}")))?;
+            if t.dtype() != Dtype::F64 {
+                return Err(invalid(format!(
+                    "tensor {name} is {:?}, expected F64",
+                    t.dtype()
+                )));
+            }
+            let values = t
+                .data()
+                .chunks_exact(8)
+                .map(|b| f64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]))
+                .collect();
+            Ok((t.shape().to_vec(), values))
+        };
+        let is_caps = tensors.tensor("directions").is_ok();
+        let (first, second) = if is_caps {
+            ("directions", "angular_radii")
+        } else {
+            ("centers", "log_radii")
+        };
+        let (shape, centers) = read(first)?;
+        let (radius_shape, radii) = read(second)?;
+        let [n, dim] = shape[..] else {
+            return Err(invalid(format!("{first} must be 2-D")));
+        };
+        if radius_shape != [n] || names.len() != n {
+            return Err(invalid(format!(
+                "{n} centres, {radius_shape:?} radii and {} names do not match",
+                names.len()
+            )));
+        }
+        if centers.iter().chain(&radii).any(|v| !v.is_finite()) {
+            return Err(invalid("the model holds non-finite values".into()));
+        }
+        let model = if is_caps {
+            Model::Caps(
+                Caps::from_parts(dim, &centers, &radii)
+                    .map_err(|e| invalid(format!("invalid caps: {e}")))?,
+            )
+        } else {
+            Model::Balls(
+                Balls::from_parts(dim, centers, radii)
+                    .map_err(|e| invalid(format!("invalid balls: {e}")))?,
+            )
+        };
+        Ok((model, names))
+    }
+}
+
+fn to_bytes(values: &[f64]) -> Vec<u8> {
+    values.iter().flat_map(|v| v.to_le_bytes()).collect()
+}
