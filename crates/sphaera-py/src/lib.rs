@@ -3,7 +3,9 @@
 //! adds the PyTorch layer; this crate only maps arguments and converts arrays.
 
 mod arrays;
+mod data;
 mod errors;
+mod hierarchy;
 mod metrics;
 mod regularizer;
 mod tammes;
@@ -14,6 +16,12 @@ use pyo3::prelude::*;
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<regularizer::PyRegularizer>()?;
+    m.add_class::<data::PyHierarchy>()?;
+    m.add_class::<data::PySplit>()?;
+    m.add_class::<hierarchy::PyModel>()?;
+    m.add_function(wrap_pyfunction!(hierarchy::train, m)?)?;
+    m.add_function(wrap_pyfunction!(hierarchy::reconstruction, m)?)?;
+    m.add_function(wrap_pyfunction!(hierarchy::link_prediction, m)?)?;
     m.add_function(wrap_pyfunction!(regularizer::methods, m)?)?;
     m.add_function(wrap_pyfunction!(metrics::min_angle, m)?)?;
     m.add_function(wrap_pyfunction!(metrics::nearest_neighbour_angles, m)?)?;

@@ -7,6 +7,9 @@
   the best known.
 - :mod:`sphaera.torch`: the regularizers as PyTorch modules with a correct backward
   (imports torch only there).
+- :mod:`sphaera.data`, :mod:`sphaera.hierarchy`, :mod:`sphaera.eval`: hierarchies (WordNet,
+  the embedded mammals, splits), SpheREx training, and the evaluation protocols for any
+  scorer.
 
 >>> import numpy as np, sphaera
 >>> x = np.random.default_rng(0).normal(size=(100, 3))
@@ -16,7 +19,17 @@
 (100, 3)
 """
 
-from sphaera import metrics
+from sphaera import data, eval, hierarchy, metrics
 from sphaera._core import Regularizer, __version__, best_known, methods, tammes
 
-__all__ = ["Regularizer", "__version__", "best_known", "methods", "metrics", "tammes"]
+__all__ = [
+    "Regularizer",
+    "__version__",
+    "best_known",
+    "data",
+    "eval",
+    "hierarchy",
+    "methods",
+    "metrics",
+    "tammes",
+]

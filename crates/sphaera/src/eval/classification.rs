@@ -60,7 +60,9 @@ pub fn link_prediction(
 /// ```
 pub fn link_prediction_on(held_out: &HeldOut, model: &impl Scorer) -> LinkPrediction {
     let scores = |pairs: &[(u32, u32)]| -> Vec<f64> {
-        pairs.iter().map(|&(u, v)| model.score(u, v)).collect()
+        let mut out = vec![0.0; pairs.len()];
+        model.score_pairs(pairs, &mut out);
+        out
     };
     link_prediction(
         &scores(&held_out.valid),

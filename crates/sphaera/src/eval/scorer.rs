@@ -14,6 +14,14 @@ pub trait Scorer: Sync {
     /// The score of the pair `(u, v)`.
     fn score(&self, u: u32, v: u32) -> f64;
 
+    /// The scores of `pairs` into `out` (as long). Models whose calls are costly (a Python
+    /// callable) score the whole list at once.
+    fn score_pairs(&self, pairs: &[(u32, u32)], out: &mut [f64]) {
+        for (o, &(u, v)) in out.iter_mut().zip(pairs) {
+            *o = self.score(u, v);
+        }
+    }
+
     /// The scores of `u` against every node `v = 0, 1, …` into `out`.
     fn score_all(&self, u: u32, out: &mut [f64]) {
         for (v, o) in out.iter_mut().enumerate() {
