@@ -290,7 +290,7 @@ pub struct DisperseArgs {
     #[command(flatten)]
     pub options: MethodArgs,
     /// Optimization steps.
-    #[arg(long, default_value_t = 2000)]
+    #[arg(long, default_value_t = sphaera::disperse::DEFAULT_STEPS)]
     pub steps: u64,
     /// Base learning rate [default: 0.03 for adam, 0.1 for sgd and euclidean].
     #[arg(long, allow_hyphen_values = true)]

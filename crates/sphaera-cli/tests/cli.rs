@@ -1107,7 +1107,7 @@ fn kernel_parameters_that_overflow_are_refused_and_a_diverging_run_stops() {
             "--steps",
             "20",
         ],
-        "the run diverged at step",
+        "the run diverged: non-finite points after step",
     );
 }
 

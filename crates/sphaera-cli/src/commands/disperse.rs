@@ -7,11 +7,9 @@ use std::time::Instant;
 use anyhow::{bail, Context as _, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
-use sphaera::disperse::{
-    build, describe, Anchor, Context, Dispersion, Method, MethodOptions, Regularizer,
-};
-use sphaera::optim::{Adam, EuclideanStep, Optimizer, Schedule, Sgd};
-use sphaera::{metrics, random, tammes, Par, Points};
+use sphaera::disperse::{build, Job, OptimizerKind, DEFAULT_DIM, DEFAULT_N};
+use sphaera::optim::Schedule;
+use sphaera::Points;
 
 use crate::cli::{DisperseArgs, OptimizerArg, ScheduleArg};
 use crate::commands::thread_pool;
@@ -22,26 +20,19 @@ use crate::output::check_parent_exists;
 /// Below this many steps a run is quick enough to need no progress bar.
 const PROGRESS_MIN_STEPS: u64 = 500;
 
-/// A checked dispersion job.
-struct Job {
+/// A checked dispersion job, its start, and where its results go.
+struct Checked {
+    job: Job,
     start: Points,
-    method: Method,
-    label: String,
-    regularizer: Box<dyn Regularizer>,
-    optimizer: Optimizer,
     optimizer_name: &'static str,
-    schedule: Schedule,
-    steps: u64,
-    seed: u64,
-    anchor_weight: f64,
     out: Option<PathBuf>,
     json: bool,
 }
 
 pub fn run(args: DisperseArgs) -> Result<()> {
     let pool = thread_pool(args.threads)?;
-    let job = Job::from_args(args)?;
-    pool.install(|| job.execute())
+    let checked = Checked::from_args(args)?;
+    pool.install(|| checked.execute())
 }
 
 /// Fails unless `count` (of `flag`, read from `source`) is at least 2.
@@ -55,13 +46,7 @@ fn at_least_two(flag: &str, count: usize, source: Option<&Path>) -> Result<()> {
     }
 }
 
-/// Fails, naming the flag that weighs most and the figures, when the run cannot fit in
-/// this machine's memory.
-fn check_memory(method: Method, options: &MethodOptions, n: usize, dim: usize) -> Result<()> {
-    sphaera::memory::check_dispersion(method, options, n, dim).map_err(as_flag)
-}
-
-impl Job {
+impl Checked {
     /// Checks every argument, then the memory the run needs, and only then reads or draws
     /// the start: a refused run allocates nothing large.
     fn from_args(args: DisperseArgs) -> Result<Self> {
@@ -80,33 +65,25 @@ impl Job {
         if let Some(out) = &args.out {
             check_parent_exists(out).context("--out")?;
         }
-        let method = args.method;
-        let options = args.options.to_options();
-        let regularizer = build(method, &options).map_err(as_flag)?;
-        let (optimizer, optimizer_name) = match args.optimizer {
-            OptimizerArg::Adam => (
-                Optimizer::Adam(Adam {
-                    lr: args.lr.unwrap_or(0.03),
-                    ..Adam::default()
-                }),
-                "adam",
-            ),
-            OptimizerArg::Sgd => (
-                Optimizer::Sgd(Sgd {
-                    lr: args.lr.unwrap_or(0.1),
-                    momentum: args.momentum,
-                    ..Sgd::default()
-                }),
-                "sgd",
-            ),
-            OptimizerArg::Euclidean => (
-                Optimizer::Euclidean(EuclideanStep {
-                    lr: args.lr.unwrap_or(0.1),
-                }),
-                "euclidean",
-            ),
+        let kind = match args.optimizer {
+            OptimizerArg::Adam => OptimizerKind::Adam,
+            OptimizerArg::Sgd => OptimizerKind::Sgd,
+            OptimizerArg::Euclidean => OptimizerKind::Euclidean,
         };
-        optimizer.validate().map_err(as_flag)?;
+        let job = Job {
+            method: args.method,
+            options: args.options.to_options(),
+            optimizer: kind.optimizer(args.lr, args.momentum),
+            schedule: match args.schedule {
+                ScheduleArg::Constant => Schedule::Constant,
+                ScheduleArg::Cosine => Schedule::Cosine,
+            },
+            steps: args.steps,
+            seed: args.seed,
+            anchor_weight: args.anchor_weight,
+        };
+        build(job.method, &job.options).map_err(as_flag)?;
+        job.optimizer.validate().map_err(as_flag)?;
         let start = match &args.init {
             Some(path) => {
                 let mut table = npy::read_points(path)?;
@@ -124,31 +101,19 @@ impl Job {
                 // The shape first: rows of no columns cannot be normalized.
                 at_least_two("--n", table.n(), Some(path))?;
                 at_least_two("--dim", table.dim(), Some(path))?;
-                check_memory(method, &options, table.n(), table.dim())?;
+                job.check_size(table.n(), table.dim()).map_err(as_flag)?;
                 sphaera::sphere::normalize_rows(&mut table)
                     .with_context(|| format!("{}", path.display()))?;
                 table
             }
-            None => {
-                let (n, dim) = (args.n.unwrap_or(24), args.dim.unwrap_or(3));
-                check_memory(method, &options, n, dim)?;
-                random::uniform_sphere(n, dim, &mut random::seeded(args.seed))
-            }
+            None => job
+                .random_start(args.n.unwrap_or(DEFAULT_N), args.dim.unwrap_or(DEFAULT_DIM))
+                .map_err(as_flag)?,
         };
         Ok(Self {
-            label: describe(method, &options),
+            job,
             start,
-            method,
-            regularizer,
-            optimizer,
-            optimizer_name,
-            schedule: match args.schedule {
-                ScheduleArg::Constant => Schedule::Constant,
-                ScheduleArg::Cosine => Schedule::Cosine,
-            },
-            steps: args.steps,
-            seed: args.seed,
-            anchor_weight: args.anchor_weight,
+            optimizer_name: kind.name(),
             out: args.out,
             json: args.json,
         })
@@ -156,48 +121,22 @@ impl Job {
 
     fn execute(self) -> Result<()> {
         let (n, dim) = (self.start.n(), self.start.dim());
-        let base_lr = self.optimizer.lr();
-        let anchor = Anchor::new(self.start.clone());
-        let mut anchor_ctx = Context::new(0);
-        let anchor_weight = self.anchor_weight;
-        // The regularizer's draws get their own stream, apart from the start's.
-        let mut run = Dispersion::new(
-            self.start,
-            self.regularizer,
-            self.optimizer,
-            self.seed ^ 0x5eed_5eed,
-        )?;
-        let bar = progress_bar(self.steps);
+        let job = &self.job;
+        let bar = progress_bar(job.steps);
         let clock = Instant::now();
-        let mut last = None;
-        for step in 0..self.steps {
-            run.set_lr(base_lr * self.schedule.factor(step, self.steps))?;
-            let values = run
-                .step_with_task(|x, grad| {
-                    if anchor_weight > 0.0 {
-                        anchor_weight
-                            * anchor.value_and_grad(x, anchor_weight, grad, &mut anchor_ctx)
-                    } else {
-                        0.0
-                    }
-                })
-                .with_context(|| {
-                    bar.finish_and_clear();
-                    format!("the run diverged at step {step}")
-                })?;
-            if step % 50 == 0 {
-                bar.set_message(format!("loss {:.6}", values.regularizer + values.task));
-            }
-            bar.inc(1);
-            last = Some(values);
-        }
+        let outcome = job
+            .run(self.start, |step, loss| {
+                if step % 50 == 0 {
+                    bar.set_message(format!("loss {loss:.6}"));
+                }
+                bar.inc(1);
+            })
+            .inspect_err(|_| bar.finish_and_clear())?;
         let seconds = clock.elapsed().as_secs_f64();
         bar.finish_and_clear();
-        let points = run.into_points();
-        let report = metrics::Report::of(&points, Par::Rayon);
-        let best = tammes::best_known(n, dim);
+        let report = &outcome.report;
         if let Some(path) = &self.out {
-            npy::save_points(&points, npy::Dtype::F32, path)?;
+            npy::save_points(&outcome.points, npy::Dtype::F32, path)?;
         }
         let stdout = std::io::stdout();
         let mut out = stdout.lock();
@@ -205,32 +144,22 @@ impl Job {
             let mut summary = json!({
                 "n": n,
                 "dim": dim,
-                "method": self.method.name(),
-                "regularizer": self.label,
+                "method": job.method.name(),
                 "optimizer": self.optimizer_name,
-                "lr": base_lr,
-                "steps": self.steps,
-                "seed": self.seed,
+                "lr": job.optimizer.lr(),
+                "steps": job.steps,
+                "seed": job.seed,
                 "seconds": seconds,
-                "final_regularizer": last.map(|v| v.regularizer),
-                "min_angle_deg": report.min_angle_deg,
-                "median_nn_angle_deg": report.median_nn_angle_deg,
-                "mean_nn_angle_deg": report.mean_nn_angle_deg,
-                "max_nn_angle_deg": report.max_nn_angle_deg,
-                "circular_variance": report.circular_variance,
-                "mean_pairwise_angle_deg": report.mean_pairwise_angle_deg,
-                "riesz_energy": report.riesz_energy,
             });
+            merge(&mut summary, serde_json::to_value(&outcome)?);
+            if let Some(best) = outcome.best_known_deg {
+                summary["gap_deg"] = json!(best - report.min_angle_deg);
+            }
+            if job.anchor_weight > 0.0 {
+                summary["anchor_weight"] = json!(job.anchor_weight);
+            }
             if let Some(bytes) = crate::system::peak_resident_bytes() {
                 summary["peak_rss_mb"] = json!(bytes as f64 / 1e6);
-            }
-            if let Some(best) = best {
-                summary["best_known_deg"] = json!(best.angle_deg);
-                summary["gap_deg"] = json!(best.angle_deg - report.min_angle_deg);
-            }
-            if anchor_weight > 0.0 {
-                summary["anchor_weight"] = json!(anchor_weight);
-                summary["final_anchor"] = json!(last.map(|v| v.task / anchor_weight));
             }
             writeln!(out, "{summary}")?;
         } else {
@@ -238,20 +167,18 @@ impl Job {
                 out,
                 "dispersed {n} points on S^{} with {} ({}, {} steps, {seconds:.2} s)",
                 dim - 1,
-                self.label,
+                outcome.regularizer,
                 self.optimizer_name,
-                self.steps
+                job.steps
             )?;
             write!(out, "minimum angle      {:.4}°", report.min_angle_deg)?;
-            match best {
-                Some(b) => writeln!(
+            match (outcome.best_known_deg, outcome.best_known_source) {
+                (Some(best), Some(source)) => writeln!(
                     out,
-                    "   best known {:.4}° ({}), gap {:.4}°",
-                    b.angle_deg,
-                    b.source,
-                    b.angle_deg - report.min_angle_deg
+                    "   best known {best:.4}° ({source}), gap {:.4}°",
+                    best - report.min_angle_deg
                 )?,
-                None => writeln!(out, "   (no best-known value for this N and dim)")?,
+                _ => writeln!(out, "   (no best-known value for this N and dim)")?,
             }
             writeln!(
                 out,
@@ -271,6 +198,13 @@ impl Job {
             }
         }
         Ok(())
+    }
+}
+
+/// Adds the fields of the object `extra` to the object `summary`.
+fn merge(summary: &mut serde_json::Value, extra: serde_json::Value) {
+    if let (Some(summary), serde_json::Value::Object(extra)) = (summary.as_object_mut(), extra) {
+        summary.extend(extra);
     }
 }
 
