@@ -4,6 +4,7 @@
 
 mod arrays;
 mod data;
+mod disperse;
 mod errors;
 mod hierarchy;
 mod metrics;
@@ -28,6 +29,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(metrics::circular_variance, m)?)?;
     m.add_function(wrap_pyfunction!(metrics::report, m)?)?;
     m.add_function(wrap_pyfunction!(tammes::tammes, m)?)?;
+    m.add_function(wrap_pyfunction!(disperse::disperse, m)?)?;
     m.add_function(wrap_pyfunction!(tammes::best_known, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())

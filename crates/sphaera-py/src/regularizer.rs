@@ -53,42 +53,10 @@ impl PyRegularizer {
         resample: bool,
         threads: Option<usize>,
     ) -> PyResult<Self> {
-        let method: Method = method.parse().map_err(|_| {
-            PyValueError::new_err(format!(
-                "unknown method {method:?}; the methods are {}",
-                method_names().join(", ")
-            ))
-        })?;
-        let options = MethodOptions {
-            kernel: kernel
-                .map(str::parse::<KernelKind>)
-                .transpose()
-                .map_err(value_error)?,
-            distance: distance
-                .map(str::parse::<Distance>)
-                .transpose()
-                .map_err(value_error)?,
-            gamma,
-            s,
-            t,
-            samples,
-            slices,
-        };
+        let method = parse_method(method)?;
+        let options = method_options(kernel, distance, gamma, s, t, samples, slices)?;
         let inner = build(method, &options).map_err(value_error)?;
-        let pool = match threads {
-            None => None,
-            Some(t) if (1..=MAX_THREADS).contains(&t) => Some(
-                rayon::ThreadPoolBuilder::new()
-                    .num_threads(t)
-                    .build()
-                    .map_err(|e| PyValueError::new_err(format!("cannot start {t} threads: {e}")))?,
-            ),
-            Some(t) => {
-                return Err(PyValueError::new_err(format!(
-                    "threads must be between 1 and {MAX_THREADS}, got {t}"
-                )))
-            }
-        };
+        let pool = thread_pool(threads)?;
         Ok(Self {
             method,
             description: describe(method, &options),
@@ -160,6 +128,59 @@ impl PyRegularizer {
             Some(pool) => pool.install(work),
             None => work(),
         }
+    }
+}
+
+/// The method named `name`, or a `ValueError` listing them.
+pub fn parse_method(name: &str) -> PyResult<Method> {
+    name.parse().map_err(|_| {
+        PyValueError::new_err(format!(
+            "unknown method {name:?}; the methods are {}",
+            method_names().join(", ")
+        ))
+    })
+}
+
+/// The regularizer options as the library takes them.
+#[allow(clippy::too_many_arguments)]
+pub fn method_options(
+    kernel: Option<&str>,
+    distance: Option<&str>,
+    gamma: Option<f64>,
+    s: Option<f64>,
+    t: Option<f64>,
+    samples: Option<usize>,
+    slices: Option<usize>,
+) -> PyResult<MethodOptions> {
+    Ok(MethodOptions {
+        kernel: kernel
+            .map(str::parse::<KernelKind>)
+            .transpose()
+            .map_err(value_error)?,
+        distance: distance
+            .map(str::parse::<Distance>)
+            .transpose()
+            .map_err(value_error)?,
+        gamma,
+        s,
+        t,
+        samples,
+        slices,
+    })
+}
+
+/// A pool of `threads` threads, or `None` for rayon's global pool (all cores).
+pub fn thread_pool(threads: Option<usize>) -> PyResult<Option<rayon::ThreadPool>> {
+    match threads {
+        None => Ok(None),
+        Some(t) if (1..=MAX_THREADS).contains(&t) => rayon::ThreadPoolBuilder::new()
+            .num_threads(t)
+            .build()
+            .map(Some)
+            .map_err(|e| PyValueError::new_err(format!("cannot start {t} threads: {e}"))),
+        Some(t) => Err(PyValueError::new_err(format!(
+            "threads must be between 1 and {MAX_THREADS}, got {t}"
+        ))),
     }
 }
 

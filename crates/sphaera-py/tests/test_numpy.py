@@ -133,3 +133,47 @@ def test_tammes_finds_the_octahedron_and_reports_the_gap():
     assert angle == pytest.approx(90.0) and source
     with pytest.raises(ValueError, match="n must be at least 2"):
         sphaera.tammes(1, 3)
+
+
+REPO = __import__("pathlib").Path(__file__).resolve().parents[3]
+
+
+@pytest.mark.parametrize("args", [["--method", "mma"], ["--method", "sliced", "--slices", "8"]])
+def test_disperse_reaches_what_the_cli_reaches(args, tmp_path):
+    import json
+    import subprocess
+
+    binary = next(
+        (p for p in (REPO / "target" / d / "sphaera" for d in ("debug", "release")) if p.exists()),
+        None,
+    )
+    if binary is None:
+        pytest.skip("the sphaera binary is not built (scripts/test builds it)")
+    out = tmp_path / "points.npy"
+    cli = subprocess.run(
+        [str(binary), "disperse", "--n", "40", "--steps", "300", "--seed", "2", "--json",
+         "--out", str(out), *args],
+        check=True, capture_output=True, text=True,
+    )
+    expected = json.loads(cli.stdout)
+    options = {"slices": 8} if "--slices" in args else {}
+    points, report = sphaera.disperse(40, method=args[1], steps=300, seed=2, **options)
+    for key in ("min_angle_deg", "final_regularizer", "riesz_energy", "circular_variance"):
+        assert report[key] == expected[key], key
+    # The CLI writes float32.
+    np.testing.assert_array_equal(points.astype(np.float32), np.load(out))
+
+
+def test_disperse_from_a_start_and_its_refusals():
+    start = unit_rows(30, 4, seed=9)
+    points, report = sphaera.disperse(init=start, method="koleo", steps=200, anchor_weight=0.1)
+    assert points.shape == (30, 4) and report["final_anchor"] >= 0
+    assert report["min_angle_deg"] > np.degrees(sphaera.metrics.min_angle(start))
+    with pytest.raises(ValueError, match="n = 20 disagrees with init, which has 30"):
+        sphaera.disperse(20, init=start)
+    with pytest.raises(ValueError, match="optimizer must be adam, sgd or euclidean"):
+        sphaera.disperse(optimizer="lbfgs")
+    with pytest.raises(ValueError, match="the run diverged"):
+        sphaera.disperse(optimizer="euclidean", lr=1e308, steps=20)
+    with pytest.raises(ValueError, match="n must be small enough to fit in memory"):
+        sphaera.disperse(10**9)

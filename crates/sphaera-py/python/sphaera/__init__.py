@@ -4,7 +4,7 @@
   Bakker & Niculae 2025) on NumPy arrays, value and exact gradient, in O(N·d) memory.
 - :mod:`sphaera.metrics`: minimum and nearest-neighbour angles, circular variance.
 - :func:`tammes`: points on the sphere with the largest minimum angle found, and the gap to
-  the best known.
+  the best known; :func:`disperse`: a whole run of ``sphaera disperse``.
 - :mod:`sphaera.torch`: the regularizers as PyTorch modules with a correct backward
   (imports torch only there).
 - :mod:`sphaera.data`, :mod:`sphaera.hierarchy`, :mod:`sphaera.eval`: hierarchies (WordNet,
@@ -20,13 +20,14 @@
 """
 
 from sphaera import data, eval, hierarchy, metrics
-from sphaera._core import Regularizer, __version__, best_known, methods, tammes
+from sphaera._core import Regularizer, __version__, best_known, disperse, methods, tammes
 
 __all__ = [
     "Regularizer",
     "__version__",
     "best_known",
     "data",
+    "disperse",
     "eval",
     "hierarchy",
     "methods",

@@ -51,6 +51,28 @@ def tammes(
     time_limit: Optional[float] = None,
 ) -> tuple[npt.NDArray[np.float64], dict[str, object]]: ...
 def best_known(n: int, dim: int) -> Optional[tuple[float, str]]: ...
+def disperse(
+    n: Optional[int] = None,
+    dim: Optional[int] = None,
+    method: str = "mma",
+    *,
+    init: Optional[FloatArray] = None,
+    steps: Optional[int] = None,
+    lr: Optional[float] = None,
+    optimizer: str = "adam",
+    momentum: float = 0.0,
+    schedule: str = "cosine",
+    seed: int = 0,
+    anchor_weight: float = 0.0,
+    threads: Optional[int] = None,
+    kernel: Optional[str] = None,
+    distance: Optional[str] = None,
+    gamma: Optional[float] = None,
+    s: Optional[float] = None,
+    t: Optional[float] = None,
+    samples: Optional[int] = None,
+    slices: Optional[int] = None,
+) -> tuple[npt.NDArray[np.float64], dict[str, Any]]: ...
 
 Pairs = npt.NDArray[np.int64]
 Scorer = Union["HierarchyModel", Callable[[Pairs, Pairs], npt.ArrayLike]]
