@@ -147,3 +147,14 @@ def test_geoopt_manifold_parameters_on_the_sphere_train_with_riemannian_adam():
     norms = table.detach().norm(dim=-1)
     torch.testing.assert_close(norms, torch.ones_like(norms))
     assert _min_angle(table) > _min_angle(start) + 0.2
+
+
+def test_the_readme_training_loop_runs():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text()
+    section = readme[readme.index("## From Python"):]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    scope = {}
+    exec(compile(code, "README.md", "exec"), scope)
+    assert scope["loss"].item() < 2.3  # below chance (ln 10) after 100 steps
