@@ -19,7 +19,7 @@ It prints two Markdown tables (accuracy, minimum angle; rows: methods, columns: 
 draws both against lam, one line per method, into examples/dispersion_tradeoff.png
 (matplotlib is needed for the picture only).
 
-Reproduce the tables and the picture in BENCHMARKS.md with (a few minutes on one core):
+Reproduce the tables and the picture in BENCHMARKS.md with (about a minute on one core):
 
     /work/pyenv/bin/python examples/dispersion_tradeoff.py
 
@@ -160,7 +160,9 @@ def plot(results, methods, lams, args, path: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--dim", type=int, default=3, help="embedding dimension d")
+    parser.add_argument("--dim", type=int, default=3,
+                        help="embedding dimension d (3: the minimum angle and the accuracy "
+                             "both have room to move, see BENCHMARKS.md)")
     parser.add_argument("--methods", nargs="+",
                         default=["mma", "mmd", "koleo", "uniformity", "mhe"])
     parser.add_argument("--lams", type=float, nargs="+", default=[0, 0.01, 0.1, 1, 10, 100])
@@ -173,13 +175,16 @@ def main() -> None:
     parser.add_argument("--plot", type=Path, default=None,
                         help=f"PNG to write (default {DEFAULT_PLOT.name} next to this script; "
                              "none with --quick)")
+    parser.add_argument("--no-plot", action="store_true", help="print the tables only")
     parser.add_argument("--quick", action="store_true",
                         help="smoke run: mma and mmd, λ in {0, 1}, 1 seed, 3 epochs")
     args = parser.parse_args()
     if args.quick:
         args.methods, args.lams, args.seeds, args.epochs = ["mma", "mmd"], [0, 1], 1, 3
-    elif args.plot is None:
+    elif args.plot is None and not args.no_plot:
         args.plot = DEFAULT_PLOT
+    if args.no_plot:
+        args.plot = None
 
     torch.set_num_threads(1)
     data = load_data()

@@ -18,7 +18,7 @@ network's initialization, the minibatch order and the random prototypes. The scr
 two Markdown tables: test accuracy (mean ± std over the seeds) per head and d, and the
 minimum angle between the Tammes prototypes and between the random ones.
 
-Reproduce the tables in BENCHMARKS.md with (about two minutes on one core):
+Reproduce the tables in BENCHMARKS.md with (under a minute on one core):
 
     /work/pyenv/bin/python examples/prototypes.py
 
