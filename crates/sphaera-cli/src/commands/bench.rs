@@ -25,7 +25,8 @@ pub fn step(args: BenchStepArgs) -> Result<()> {
     }
     let options = args.options.to_options();
     let regularizer = build(args.method, &options).map_err(as_flag)?;
-    sphaera::memory::check_dispersion(args.method, &options, args.n, args.dim).map_err(as_flag)?;
+    sphaera::disperse::check_dispersion(args.method, &options, args.n, args.dim)
+        .map_err(as_flag)?;
     let pool = thread_pool(args.threads)?;
     let threads = pool.current_num_threads();
     let start = random::uniform_sphere(args.n, args.dim, &mut random::seeded(args.seed));

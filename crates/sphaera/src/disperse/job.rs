@@ -135,7 +135,7 @@ impl Job {
                 });
             }
         }
-        crate::memory::check_dispersion(self.method, &self.options, n, dim)
+        crate::disperse::check_dispersion(self.method, &self.options, n, dim)
     }
 
     /// Runs every step from `start` (rows normalized here), calling `on_step(step, loss)`

@@ -2,6 +2,7 @@
 //! Niculae 2025), each a [`Regularizer`], and the [`Dispersion`] training loop.
 
 mod anchor;
+mod footprint;
 mod job;
 mod kernel;
 mod lloyd;
@@ -13,6 +14,7 @@ mod sliced;
 mod ssw;
 
 pub use anchor::Anchor;
+pub use footprint::{check_dispersion, dispersion_bytes};
 pub use job::{Job, OptimizerKind, Outcome, DEFAULT_DIM, DEFAULT_N, DEFAULT_STEPS};
 pub use kernel::{Distance, Kernel, Mmd, Uniformity, MAX_GAMMA, MAX_RIESZ_S, MAX_UNIFORMITY_T};
 pub use lloyd::Lloyd;
