@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use clap::builder::TypedValueParser as _;
 use clap::{value_parser, Args, Parser, Subcommand, ValueEnum};
 use sphaera::disperse::{Distance, KernelKind, Method, MethodOptions};
-use sphaera::hierarchy::{Protocol, Regime, SpherexConfig, SpherexLoss};
+use sphaera::hierarchy::{ModelKind, Protocol, Regime, SpherexConfig, SpherexLoss};
 
 /// Hyperspherical embeddings: dispersion on the sphere, measured against the best known.
 #[derive(Debug, Parser)]
@@ -112,6 +112,9 @@ pub enum HierarchyCommand {
     Train(Box<TrainArgs>),
     /// Evaluate a trained model on the closure of an edge list (reconstruction).
     Eval(EvalArgs),
+    /// Train every combination of models, dimensions, protocols and seeds on identical data,
+    /// and tabulate them (resumes from the runs already in --out).
+    Compare(CompareArgs),
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -231,6 +234,37 @@ pub struct EvalArgs {
     /// Print one JSON object instead of a summary.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// Edge list (child<TAB>parent) [default: the embedded mammal closure].
+    #[arg(long)]
+    pub edges: Option<PathBuf>,
+    /// Models, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "spherex,caps")]
+    pub models: Vec<ModelKind>,
+    /// Dimensions, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "10")]
+    pub dims: Vec<usize>,
+    /// Protocols, comma-separated: `reconstruction`, `split:P`.
+    #[arg(long, value_delimiter = ',', default_value = "reconstruction")]
+    pub protocol: Vec<Protocol>,
+    /// Epochs of every run.
+    #[arg(long, default_value_t = 150)]
+    pub epochs: u64,
+    /// Seeds, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "0,1,2")]
+    pub seeds: Vec<u64>,
+    /// What negatives are filtered against, for `split:P`.
+    #[arg(long, default_value_t = Regime::default())]
+    pub regime: Regime,
+    /// Evaluate (and pick the best epoch) every this many epochs.
+    #[arg(long, default_value = "10")]
+    pub eval_every: NonZeroU64,
+    /// Directory for every run's JSON and `table.md`; runs already there are not run again.
+    #[arg(long)]
+    pub out: PathBuf,
 }
 
 #[derive(Debug, Subcommand)]

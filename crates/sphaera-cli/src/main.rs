@@ -35,6 +35,7 @@ fn main() -> ExitCode {
         Command::Data(DataCommand::Split(args)) => commands::data::split(args),
         Command::Hierarchy(HierarchyCommand::Train(args)) => commands::hierarchy::train(*args),
         Command::Hierarchy(HierarchyCommand::Eval(args)) => commands::hierarchy::eval(args),
+        Command::Hierarchy(HierarchyCommand::Compare(args)) => commands::hierarchy::compare(args),
         Command::Bench(BenchCommand::Step(args)) => commands::bench::step(args),
         Command::Tammes(args) => commands::tammes::run(args),
     };

@@ -1373,3 +1373,43 @@ fn a_checkpoint_of_stop_17_is_refused_in_one_line() {
         &out,
     );
 }
+
+#[test]
+fn compare_tabulates_every_combination_and_resumes_from_its_directory() {
+    let dir = temp();
+    let out = dir.path().join("cmp");
+    let args = [
+        "hierarchy",
+        "compare",
+        "--dims",
+        "2,3",
+        "--epochs",
+        "4",
+        "--seeds",
+        "0,1",
+        "--protocol",
+        "reconstruction,split:10",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    let first = sphaera(&args);
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&first.stderr);
+    assert_eq!(stderr.matches("running").count(), 16, "{stderr}");
+    let table = std::fs::read_to_string(out.join("table.md")).unwrap();
+    assert_eq!(table, String::from_utf8_lossy(&first.stdout));
+    assert_eq!(table.lines().count(), 2 + 8, "{table}");
+    assert!(
+        table.contains("| spherex | 3 | split:10 | – | – |"),
+        "{table}"
+    );
+    // Run again: every run is read back, none trained, the same table.
+    let again = sphaera(&args);
+    let stderr = String::from_utf8_lossy(&again.stderr);
+    assert_eq!(stderr.matches("kept").count(), 16, "{stderr}");
+    assert_eq!(String::from_utf8_lossy(&again.stdout), table);
+}

@@ -9,14 +9,14 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 use sphaera::data::Split;
 use sphaera::hierarchy::{
-    evaluate, Balls, Caps, Checkpoint, EdgeSampling, Model, Regions, Run, Schedule, SpherexConfig,
-    SpherexLoss, Summary, Task,
+    evaluate, markdown_table, Balls, Caps, Checkpoint, Comparison, EdgeSampling, Model, Regions,
+    Run, Schedule, SpherexConfig, SpherexLoss, Summary, Task,
 };
 
-use crate::cli::{EdgeSamplingArg, EvalArgs, ModelArg, TrainArgs};
+use crate::cli::{CompareArgs, EdgeSamplingArg, EvalArgs, ModelArg, TrainArgs};
 use crate::flags::as_flag;
 use crate::hierarchy::load_hierarchy;
-use crate::output::check_parent_exists;
+use crate::output::{check_parent_exists, write_atomically};
 
 pub fn train(args: TrainArgs) -> Result<()> {
     check_outputs(&args)?;
@@ -143,6 +143,40 @@ fn run<M: Regions>(task: &Task, config: SpherexConfig, args: &TrainArgs) -> Resu
     }
     bar.finish_and_clear();
     Ok(run.finish())
+}
+
+pub fn compare(args: CompareArgs) -> Result<()> {
+    let (hierarchy, source) = load_hierarchy(args.edges.as_deref())?;
+    let comparison = Comparison {
+        models: args.models,
+        dims: args.dims,
+        protocols: args.protocol,
+        seeds: args.seeds,
+        epochs: args.epochs,
+        regime: args.regime,
+        eval_every: args.eval_every,
+    };
+    let runs = comparison
+        .run(&hierarchy, &source, &args.out, |index, total, key, done| {
+            let state = if done { "kept" } else { "running" };
+            eprintln!(
+                "[{}/{total}] {state} {} d = {} {} seed {}",
+                index + 1,
+                key.model.name(),
+                key.dim,
+                key.protocol,
+                key.seed
+            );
+        })
+        .map_err(as_flag)?;
+    let table = markdown_table(&runs);
+    let path = args.out.join("table.md");
+    write_atomically(&path, |file| {
+        file.write_all(table.as_bytes())?;
+        Ok(())
+    })?;
+    print!("{table}");
+    Ok(())
 }
 
 pub fn eval(args: EvalArgs) -> Result<()> {

@@ -29,6 +29,7 @@
 
 mod balls;
 mod caps;
+mod compare;
 mod evaluate;
 mod known;
 mod loss;
@@ -40,6 +41,7 @@ mod train;
 
 pub use balls::{BallScorer, Balls};
 pub use caps::{CapScorer, Caps};
+pub use compare::{markdown_table, Comparison, ModelKind, RunKey};
 pub use evaluate::{evaluate, Evaluated};
 pub use known::Known;
 pub use loss::{PairKind, SpherexLoss};

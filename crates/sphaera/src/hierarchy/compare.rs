@@ -1,0 +1,310 @@
+//! Many runs on identical data: every combination of model, dimension, protocol and seed,
+//! each kept as JSON in one directory (a run whose file exists is not run again, so an
+//! interrupted comparison resumes), and a table of means and spreads over the seeds.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::num::NonZeroU64;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::data::Hierarchy;
+use crate::error::{Error, Result};
+use crate::files::{buffered, write_atomically};
+use crate::hierarchy::protocol::{Protocol, Regime};
+use crate::hierarchy::regions::Regions;
+use crate::hierarchy::run::{Run, Schedule, Summary, Task};
+use crate::hierarchy::train::SpherexConfig;
+use crate::hierarchy::{Balls, Caps};
+
+/// The models a comparison can train, by the name `--model` takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ModelKind {
+    /// SpheREx balls in `R^d`.
+    Spherex,
+    /// Caps of the unit sphere.
+    Caps,
+}
+
+impl ModelKind {
+    /// Every model, in the order tables list them.
+    pub const ALL: [ModelKind; 2] = [ModelKind::Spherex, ModelKind::Caps];
+
+    /// The name runs and tables use.
+    pub fn name(self) -> &'static str {
+        match self {
+            ModelKind::Spherex => Balls::KIND,
+            ModelKind::Caps => Caps::KIND,
+        }
+    }
+
+    /// Trained parameters per node in dimension `dim`.
+    pub fn parameters_per_node(self, dim: usize) -> usize {
+        match self {
+            ModelKind::Spherex | ModelKind::Caps => dim + 1,
+        }
+    }
+}
+
+impl std::str::FromStr for ModelKind {
+    type Err = Error;
+
+    fn from_str(name: &str) -> Result<Self> {
+        ModelKind::ALL
+            .into_iter()
+            .find(|m| m.name() == name)
+            .ok_or_else(|| Error::InvalidParameter {
+                name: "model",
+                expected: "spherex or caps",
+                value: name.to_string(),
+            })
+    }
+}
+
+/// What to compare: the product of models, dimensions, protocols and seeds, each run for
+/// the same epochs with the library's default settings otherwise.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Comparison {
+    /// The models.
+    pub models: Vec<ModelKind>,
+    /// The dimensions.
+    pub dims: Vec<usize>,
+    /// The protocols.
+    pub protocols: Vec<Protocol>,
+    /// The seeds (of the split, the initialization and every draw).
+    pub seeds: Vec<u64>,
+    /// Epochs of every run.
+    pub epochs: u64,
+    /// Which known edges filter negatives, in link prediction.
+    pub regime: Regime,
+    /// Evaluate (and pick the best epoch) every this many epochs.
+    pub eval_every: NonZeroU64,
+}
+
+/// One run of a comparison.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RunKey {
+    /// The model.
+    pub model: ModelKind,
+    /// The dimension.
+    pub dim: usize,
+    /// The protocol.
+    pub protocol: Protocol,
+    /// The seed.
+    pub seed: u64,
+}
+
+impl RunKey {
+    /// The file of its summary: `spherex-d10-split25-s0.json`.
+    pub fn file_name(&self) -> String {
+        let protocol = match self.protocol {
+            Protocol::Reconstruction => "reconstruction".to_string(),
+            Protocol::Split { percent } => format!("split{percent}"),
+        };
+        format!(
+            "{}-d{}-{protocol}-s{}.json",
+            self.model.name(),
+            self.dim,
+            self.seed
+        )
+    }
+}
+
+impl Comparison {
+    /// Every run, protocols outermost (so one split serves all the runs that share it).
+    pub fn runs(&self) -> Vec<RunKey> {
+        let mut keys = Vec::new();
+        for &protocol in &self.protocols {
+            for &seed in &self.seeds {
+                for &model in &self.models {
+                    for &dim in &self.dims {
+                        keys.push(RunKey {
+                            model,
+                            dim,
+                            protocol,
+                            seed,
+                        });
+                    }
+                }
+            }
+        }
+        keys
+    }
+
+    /// Runs every combination not yet in `dir` (created if absent), writing each summary
+    /// there as it ends, and returns all the summaries. `on_run(index, total, key, done)` is
+    /// called before each run (`done`: already in `dir`, not run again).
+    pub fn run(
+        &self,
+        hierarchy: &Hierarchy,
+        source: &str,
+        dir: &Path,
+        mut on_run: impl FnMut(usize, usize, &RunKey, bool),
+    ) -> Result<Vec<(RunKey, Summary)>> {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
+        let keys = self.runs();
+        let mut results = Vec::with_capacity(keys.len());
+        let mut tasks: BTreeMap<(String, u64), Task> = BTreeMap::new();
+        for (index, key) in keys.iter().enumerate() {
+            let path = dir.join(key.file_name());
+            if let Some(summary) = read_summary(&path)? {
+                on_run(index, keys.len(), key, true);
+                results.push((*key, summary));
+                continue;
+            }
+            on_run(index, keys.len(), key, false);
+            let task_key = (key.protocol.to_string(), key.seed);
+            if !tasks.contains_key(&task_key) {
+                // One task per protocol and seed: only the last one is kept in memory.
+                tasks.clear();
+                let task = Task::new(hierarchy, source, key.protocol, self.regime, None, key.seed)?;
+                tasks.insert(task_key.clone(), task);
+            }
+            let task = &tasks[&task_key];
+            let summary = self.run_one(task, key)?;
+            write_atomically(&path, |file| {
+                buffered(file, |w| {
+                    serde_json::to_writer(&mut *w, &summary).map_err(std::io::Error::other)?;
+                    writeln!(w)
+                })
+            })?;
+            results.push((*key, summary));
+        }
+        Ok(results)
+    }
+
+    fn run_one(&self, task: &Task, key: &RunKey) -> Result<Summary> {
+        let config = SpherexConfig {
+            dim: key.dim,
+            seed: key.seed,
+            ..SpherexConfig::default()
+        };
+        let schedule = Schedule {
+            epochs: self.epochs,
+            eval_every: self.eval_every,
+        };
+        Ok(match key.model {
+            ModelKind::Spherex => train::<Balls>(task, config, schedule)?,
+            ModelKind::Caps => train::<Caps>(task, config, schedule)?,
+        })
+    }
+}
+
+fn train<M: Regions>(task: &Task, config: SpherexConfig, schedule: Schedule) -> Result<Summary> {
+    let mut run = Run::<M>::new(task, config, schedule)?;
+    while !run.is_done() {
+        run.epoch()?;
+    }
+    Ok(run.finish().0)
+}
+
+/// The summary a finished run left at `path`, if any.
+fn read_summary(path: &PathBuf) -> Result<Option<Summary>> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => serde_json::from_str(&text)
+            .map(Some)
+            .map_err(|e| Error::EmptyData {
+                file: path.display().to_string(),
+                message: format!("not a run summary ({e}); remove it to run again"),
+            }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Error::io("read", path, e)),
+    }
+}
+
+/// The runs a table row gathers: model, dimension and protocol.
+type Group = (ModelKind, usize, String);
+
+/// Mean and sample standard deviation (0 for one value).
+fn mean_sd(values: &[f64]) -> (f64, f64) {
+    let n = values.len() as f64;
+    let mean = values.iter().sum::<f64>() / n;
+    let var = if values.len() > 1 {
+        values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0)
+    } else {
+        0.0
+    };
+    (mean, var.sqrt())
+}
+
+/// A Markdown table of the runs, one row per model, dimension and protocol, with mean ±
+/// standard deviation over the seeds: MAP and mean rank for reconstruction, test F1 (%) for
+/// link prediction, seconds per epoch, and parameters per node.
+///
+/// ```
+/// use std::num::NonZeroU64;
+/// use sphaera::data::{parse_edges, Hierarchy};
+/// use sphaera::hierarchy::{markdown_table, Comparison, ModelKind, Protocol, Regime};
+/// let h = Hierarchy::from_edge_list(&parse_edges("b\ta\nc\ta\nd\tb\n", "-").unwrap()).unwrap();
+/// let comparison = Comparison {
+///     models: vec![ModelKind::Spherex, ModelKind::Caps],
+///     dims: vec![2, 3],
+///     protocols: vec![Protocol::Reconstruction],
+///     seeds: vec![0, 1],
+///     epochs: 30,
+///     regime: Regime::Published,
+///     eval_every: NonZeroU64::new(10).unwrap(),
+/// };
+/// let dir = std::env::temp_dir().join(format!("sphaera-compare-doc-{}", std::process::id()));
+/// let runs = comparison.run(&h, "toy", &dir, |_, _, _, _| {}).unwrap();
+/// assert_eq!(runs.len(), 8);
+/// let table = markdown_table(&runs);
+/// assert_eq!(table.lines().count(), 2 + 4); // header, rule, one row per model and dimension
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// ```
+pub fn markdown_table(runs: &[(RunKey, Summary)]) -> String {
+    let mut groups: Vec<(Group, Vec<&Summary>)> = Vec::new();
+    for (key, summary) in runs {
+        let group = (key.model, key.dim, key.protocol.to_string());
+        match groups.iter_mut().find(|(g, _)| *g == group) {
+            Some((_, members)) => members.push(summary),
+            None => groups.push((group, vec![summary])),
+        }
+    }
+    let mut table = String::from(
+        "| model | d | protocol | MAP | mean rank | test F1 % | s / epoch | parameters / node | seeds |\n\
+         |---|---|---|---|---|---|---|---|---|\n",
+    );
+    for ((model, dim, protocol), members) in &groups {
+        let cell = |values: Vec<f64>, scale: f64, digits: usize| -> String {
+            if values.is_empty() {
+                return "–".to_string();
+            }
+            let (mean, sd) = mean_sd(&values);
+            format!(
+                "{:.digits$} ± {:.digits$}",
+                scale * mean,
+                scale * sd,
+                digits = digits
+            )
+        };
+        let map = members
+            .iter()
+            .filter_map(|s| s.reconstruction.map(|r| r.map))
+            .collect();
+        let rank = members
+            .iter()
+            .filter_map(|s| s.reconstruction.map(|r| r.mean_rank))
+            .collect();
+        let f1 = members
+            .iter()
+            .filter_map(|s| s.best.map(|b| b.figures.test_f1))
+            .collect();
+        let seconds = members.iter().map(|s| s.seconds_per_epoch).collect();
+        let _ = writeln!(
+            table,
+            "| {} | {dim} | {protocol} | {} | {} | {} | {} | {} | {} |",
+            model.name(),
+            cell(map, 1.0, 4),
+            cell(rank, 1.0, 3),
+            cell(f1, 100.0, 1),
+            cell(seconds, 1.0, 4),
+            model.parameters_per_node(*dim),
+            members.len()
+        );
+    }
+    table
+}
