@@ -9,8 +9,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 use sphaera::data::Split;
 use sphaera::hierarchy::{
-    evaluate, markdown_table, Balls, Caps, Checkpoint, Comparison, EdgeSampling, Model, Regions,
-    Run, Schedule, SpherexConfig, SpherexLoss, Summary, Task,
+    evaluate, html_report, markdown_table, Balls, Caps, Checkpoint, Comparison, EdgeSampling,
+    Model, Regions, Run, Schedule, SpherexConfig, SpherexLoss, Summary, Task,
 };
 
 use crate::cli::{CompareArgs, EdgeSamplingArg, EvalArgs, ModelArg, TrainArgs};
@@ -170,11 +170,13 @@ pub fn compare(args: CompareArgs) -> Result<()> {
         })
         .map_err(as_flag)?;
     let table = markdown_table(&runs);
-    let path = args.out.join("table.md");
-    write_atomically(&path, |file| {
-        file.write_all(table.as_bytes())?;
-        Ok(())
-    })?;
+    let report = html_report(&runs, &format!("sphaera hierarchy compare: {source}"))?;
+    for (name, text) in [("table.md", &table), ("report.html", &report)] {
+        write_atomically(&args.out.join(name), |file| {
+            file.write_all(text.as_bytes())?;
+            Ok(())
+        })?;
+    }
     print!("{table}");
     Ok(())
 }

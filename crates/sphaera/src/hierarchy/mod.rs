@@ -36,6 +36,7 @@ mod loss;
 mod model_file;
 mod protocol;
 mod regions;
+mod report;
 mod run;
 mod train;
 
@@ -48,6 +49,7 @@ pub use loss::{PairKind, SpherexLoss};
 pub use model_file::Model;
 pub use protocol::{Protocol, Regime};
 pub use regions::Regions;
+pub use report::html_report;
 pub use run::{
     Best, BestEpoch, Checkpoint, EpochReport, Evaluation, Judge, ReconstructionFigures, Run,
     Schedule, Summary, Task,
