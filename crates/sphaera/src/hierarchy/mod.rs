@@ -29,10 +29,13 @@
 
 mod balls;
 mod caps;
+mod euclidean;
 mod evaluate;
 mod known;
 mod loss;
 mod model_file;
+mod poincare;
+mod points;
 mod protocol;
 mod regions;
 mod run;
@@ -40,14 +43,18 @@ mod train;
 
 pub use balls::{BallScorer, Balls};
 pub use caps::{CapScorer, Caps};
+pub use euclidean::Euclidean;
 pub use evaluate::{evaluate, Evaluated};
 pub use known::Known;
 pub use loss::{PairKind, SpherexLoss};
 pub use model_file::Model;
+pub use poincare::{Poincare, PoincareScorer};
 pub use protocol::{Protocol, Regime};
-pub use regions::Regions;
+pub use regions::{EdgeGroup, Regions};
 pub use run::{
     Best, BestEpoch, Checkpoint, EpochReport, Evaluation, Judge, ReconstructionFigures, Run,
     Schedule, Summary, Task,
 };
-pub use train::{EdgeSampling, EpochStats, SpherexConfig, Trainer, TrainerState};
+pub use train::{
+    BurnIn, EdgeSampling, EpochStats, RowOptimizer, SpherexConfig, Trainer, TrainerState,
+};

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{check, Error, Result};
 use crate::hierarchy::known::Known;
 use crate::hierarchy::loss::{PairKind, SpherexLoss};
-use crate::hierarchy::regions::Regions;
+use crate::hierarchy::regions::{EdgeGroup, Regions};
 use crate::optim::{AdamMoments, AdamStep, Retraction};
 use crate::random::{substream, SeededRng};
 
@@ -25,10 +25,16 @@ pub struct SpherexConfig {
     pub dim: usize,
     /// Negatives per positive edge, half with the ancestor corrupted, half the descendant.
     pub negatives: usize,
-    /// Positive edges per Adam step.
+    /// Positive edges per step.
     pub batch_size: usize,
-    /// Adam's step size.
+    /// The optimizer's step size.
     pub lr: f64,
+    /// How touched rows are stepped (lazy Adam unless set).
+    #[serde(default)]
+    pub optimizer: RowOptimizer,
+    /// The first epochs at a reduced step size (none unless set).
+    #[serde(default)]
+    pub burn_in: Option<BurnIn>,
     /// Adam's decay rates and ε (PyTorch's defaults, as the trainer always used).
     #[serde(default)]
     pub adam: AdamMoments,
@@ -45,6 +51,32 @@ pub struct SpherexConfig {
     /// at zero after them); `None` keeps it constant.
     #[serde(default)]
     pub lr_decay_epochs: Option<u64>,
+}
+
+/// How the trainer steps a touched row from its batch gradient `g` (the summed gradients of
+/// its slots over the batch's terms), after [`Regions::riemannian_gradient`] and before
+/// [`Regions::project`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RowOptimizer {
+    /// Lazy Adam (as sparse Adam: a row without gradient is not visited), Riemannian on the
+    /// row's coordinates on the sphere ([`Regions::sphere_coordinates`]), coordinate-wise on
+    /// the rest. Balls and caps.
+    #[default]
+    Adam,
+    /// Plain SGD, `θ ← θ − lr · g`: with the Poincaré ball's metric and projection, the
+    /// Riemannian SGD of Nickel & Kiela (2017). Adam's moments are kept but not used.
+    Sgd,
+}
+
+/// The first `epochs` epochs at `factor ·` the step size (Nickel & Kiela's burn-in: 10
+/// epochs at a tenth of it), so that points find their angular layout before the step
+/// grows.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BurnIn {
+    /// Epochs at the reduced rate.
+    pub epochs: u64,
+    /// What the step size is multiplied by during them.
+    pub factor: f64,
 }
 
 /// How an epoch picks its training edges.
@@ -66,6 +98,8 @@ impl Default for SpherexConfig {
             negatives: 10,
             batch_size: 256,
             lr: 0.01,
+            optimizer: RowOptimizer::Adam,
+            burn_in: None,
             adam: AdamMoments::default(),
             loss: SpherexLoss::default(),
             min_radius: 1e-3,
@@ -77,11 +111,16 @@ impl Default for SpherexConfig {
 }
 
 impl SpherexConfig {
-    /// Adam's step size during epoch `epoch` (counted from 0).
+    /// The step size during epoch `epoch` (counted from 0): decayed if asked, reduced
+    /// during the burn-in.
     pub fn lr_at(&self, epoch: u64) -> f64 {
-        match self.lr_decay_epochs {
+        let lr = match self.lr_decay_epochs {
             Some(total) => self.lr * (1.0 - epoch as f64 / total as f64).max(0.0),
             None => self.lr,
+        };
+        match self.burn_in {
+            Some(burn_in) if epoch < burn_in.epochs => lr * burn_in.factor,
+            _ => lr,
         }
     }
 
@@ -116,6 +155,9 @@ impl SpherexConfig {
         positive_count("batch_size", self.batch_size)?;
         positive_count("negatives", self.negatives)?;
         check("lr", self.lr, "positive", |v| v > 0.0)?;
+        if let Some(burn_in) = self.burn_in {
+            check("burn_in_factor", burn_in.factor, "positive", |v| v > 0.0)?;
+        }
         self.adam.validate()?;
         if self.lr_decay_epochs == Some(0) {
             return Err(Error::InvalidParameter {
@@ -284,10 +326,10 @@ impl<M: Regions> Trainer<M> {
         config.validate::<M>()?;
         let n = state.model.n();
         let row = state.model.row_width();
-        if row != config.dim + 1 {
+        if row != M::width(config.dim) {
             return Err(Error::Shape {
                 what: "model rows",
-                expected: vec![n, config.dim + 1],
+                expected: vec![n, M::width(config.dim)],
                 found: vec![n, row],
             });
         }
@@ -430,6 +472,7 @@ impl<M: Regions> Trainer<M> {
             loss: &self.config.loss,
             negatives: self.config.negatives,
         };
+        let capacity = self.config.negatives;
         let slots = &mut self.slots;
         slots.nodes[..batch.len() * per_edge]
             .par_chunks_mut(per_edge)
@@ -438,10 +481,15 @@ impl<M: Regions> Trainer<M> {
             .zip(batch)
             .enumerate()
             .with_min_len(EDGES_PER_TASK)
-            .for_each(|(i, (((nodes, grads), totals), &edge))| {
-                let mut rng = substream(edge_seed, first_place + i as u64);
-                *totals = job.run(edge, &mut rng, nodes, grads);
-            });
+            .for_each_init(
+                // A negatives buffer per task: its contents never outlive an edge, so
+                // which task reuses which buffer does not matter.
+                || Vec::with_capacity(capacity),
+                |negatives, (i, (((nodes, grads), totals), &edge))| {
+                    let mut rng = substream(edge_seed, first_place + i as u64);
+                    *totals = job.run(edge, &mut rng, negatives, nodes, grads);
+                },
+            );
     }
 
     /// Phase two: one Adam step (lazy, as sparse Adam) on every touched row, gradients summed
@@ -466,6 +514,8 @@ impl<M: Regions> Trainer<M> {
         }
         self.state.steps += 1;
         let step = RowStep {
+            optimizer: self.config.optimizer,
+            lr: self.config.lr_at(self.state.epochs),
             adam: self
                 .config
                 .adam
@@ -508,8 +558,11 @@ impl<M: Regions> Trainer<M> {
     }
 }
 
-/// One Adam step of the trainer: optim's step, and what the trainer adds around it.
+/// One step of the trainer: optim's step, and what the trainer adds around it.
 struct RowStep {
+    optimizer: RowOptimizer,
+    /// The step size of this epoch (SGD; Adam's is inside `adam`).
+    lr: f64,
     adam: AdamStep,
     /// Multiplies the summed gradient (one over the batch's pairs).
     scale: f64,
@@ -528,6 +581,14 @@ impl RowStep {
         grad: &mut [f64],
     ) {
         grad.iter_mut().for_each(|g| *g *= self.scale);
+        M::riemannian_gradient(row, grad);
+        if self.optimizer == RowOptimizer::Sgd {
+            row.iter_mut()
+                .zip(grad)
+                .for_each(|(x, g)| *x -= self.lr * *g);
+            M::project(row, self.min_radius);
+            return;
+        }
         let on_sphere = M::sphere_coordinates(row.len());
         let (point, rest) = row.split_at_mut(on_sphere);
         let (point_first, rest_first) = first.split_at_mut(on_sphere);
@@ -562,47 +623,59 @@ struct EdgeJob<'a, M> {
 impl<M: Regions> EdgeJob<'_, M> {
     /// The pairs of positive edge `edge` written into its slots (`nodes` two ends per pair,
     /// `grads` a row per end): the edge itself, a sibling pair when sibling dispersion is
-    /// on, and its negatives. Returns the summed loss and the pairs counted for scaling.
+    /// on, and its negatives (drawn into `negatives`, a scratch buffer). The edge and its
+    /// negatives go to [`Regions::group_loss`] together. Returns the summed loss and the
+    /// terms counted for scaling (siblings excluded).
     fn run(
         &self,
         edge: u32,
         rng: &mut SeededRng,
+        negatives: &mut Vec<(u32, u32, PairKind)>,
         nodes: &mut [u32],
         grads: &mut [f64],
     ) -> (f64, u32) {
         let w = self.model.row_width();
         let (u, v) = self.positives[edge as usize];
         nodes.fill(NONE);
-        let mut slot = 0;
-        let mut pair = |a: u32, b: u32, value: &dyn Fn(&mut [f64], &mut [f64]) -> f64| {
-            nodes[2 * slot] = a;
-            nodes[2 * slot + 1] = b;
-            let (grad_a, grad_b) = grads[2 * slot * w..(2 * slot + 2) * w].split_at_mut(w);
-            slot += 1;
-            value(grad_a, grad_b)
-        };
+        nodes[0] = u;
+        nodes[1] = v;
         let loss = self.loss;
-        let mut total = pair(u, v, &|ga, gb| {
-            self.model
-                .pair_loss(u, v, PairKind::Contained, loss, ga, gb)
-        });
-        let mut count = 1;
+        // The sibling is drawn before the negatives, and its pair sits in the slot after
+        // the edge's, as before groups existed: runs with siblings keep their numbers.
+        let mut sibling_loss = None;
+        let mut first_negative = 1;
         if loss.sibling_weight > 0.0 {
             if let Some(s) = self.family.sibling(u, rng) {
-                total += pair(u, s, &|ga, gb| {
-                    self.model.sibling_loss(u, s, loss.sibling_weight, ga, gb)
-                });
+                nodes[2] = u;
+                nodes[3] = s;
+                let (ga, gb) = grads[2 * w..4 * w].split_at_mut(w);
+                sibling_loss = Some(self.model.sibling_loss(u, s, loss.sibling_weight, ga, gb));
+                first_negative = 2;
             }
         }
+        negatives.clear();
         for k in 0..self.negatives {
-            if let Some((a, b, kind)) = self.negative(u, v, k % 2 == 0, rng) {
-                total += pair(a, b, &|ga, gb| {
-                    self.model.pair_loss(a, b, kind, loss, ga, gb)
-                });
-                count += 1;
+            let corrupt_ancestor = !M::CORRUPTS_DESCENDANTS || k % 2 == 0;
+            if let Some(negative) = self.negative(u, v, corrupt_ancestor, rng) {
+                let slot = first_negative + negatives.len();
+                nodes[2 * slot] = negative.0;
+                nodes[2 * slot + 1] = negative.1;
+                negatives.push(negative);
             }
         }
-        (total, count)
+        let (positive_grads, rest) = grads.split_at_mut(2 * w);
+        let negative_grads = &mut rest[2 * w * (first_negative - 1)..];
+        let group = EdgeGroup {
+            positive: (u, v),
+            negatives,
+        };
+        let (total, count) = self.model.group_loss(
+            group,
+            loss,
+            positive_grads,
+            &mut negative_grads[..2 * w * negatives.len()],
+        );
+        (total + sibling_loss.unwrap_or(0.0), count)
     }
 
     /// A negative for the positive `(u, v)`: `(u, w)` with the ancestor corrupted, or
