@@ -169,7 +169,8 @@ pub struct TrainArgs {
     #[arg(long)]
     pub batch_size: Option<usize>,
     /// Step size: Adam's for spherex and caps [default: 0.01], SGD's on the batch mean for
-    /// poincare and euclidean [default: 1, a tenth of it during the first 10 epochs].
+    /// poincare [default: 1] and euclidean [default: 0.1], a tenth of it during their first
+    /// 10 epochs.
     #[arg(long, allow_hyphen_values = true)]
     pub lr: Option<f64>,
     /// Temperature of the soft containment and exclusion margins.
