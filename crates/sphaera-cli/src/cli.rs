@@ -123,6 +123,10 @@ pub enum ModelArg {
     Spherex,
     /// Spherical caps on the unit sphere S^{d-1}.
     Caps,
+    /// Baseline: points in the Poincaré ball (Nickel & Kiela 2017), Riemannian SGD.
+    Poincare,
+    /// Baseline: points in R^d with the squared-distance softmax of Nickel & Kiela, SGD.
+    Euclidean,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -160,15 +164,18 @@ pub struct TrainArgs {
     /// as the published baselines) or `closure-aware` (the closure of the training edges).
     #[arg(long, default_value_t = Regime::default())]
     pub regime: Regime,
-    /// Negatives per training edge.
-    #[arg(long, default_value_t = SpherexConfig::default().negatives)]
-    pub negatives: usize,
-    /// Training edges per Adam step.
-    #[arg(long, default_value_t = SpherexConfig::default().batch_size)]
-    pub batch_size: usize,
-    /// Adam's step size.
-    #[arg(long, default_value_t = SpherexConfig::default().lr, allow_hyphen_values = true)]
-    pub lr: f64,
+    /// Negatives per training edge [default: 10].
+    #[arg(long)]
+    pub negatives: Option<usize>,
+    /// Training edges per step [default: 256 for spherex and caps, 10 for poincare and
+    /// euclidean].
+    #[arg(long)]
+    pub batch_size: Option<usize>,
+    /// Step size: Adam's for spherex and caps [default: 0.01], SGD's on the batch mean for
+    /// poincare [default: 1] and euclidean [default: 0.1], a tenth of it during their first
+    /// 10 epochs.
+    #[arg(long, allow_hyphen_values = true)]
+    pub lr: Option<f64>,
     /// Temperature of the soft containment and exclusion margins.
     #[arg(long, default_value_t = SpherexLoss::default().temperature, allow_hyphen_values = true)]
     pub temperature: f64,
@@ -242,7 +249,11 @@ pub struct CompareArgs {
     #[arg(long)]
     pub edges: Option<PathBuf>,
     /// Models, comma-separated.
-    #[arg(long, value_delimiter = ',', default_value = "spherex,caps")]
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "spherex,caps,euclidean,poincare"
+    )]
     pub models: Vec<ModelKind>,
     /// Dimensions, comma-separated.
     #[arg(long, value_delimiter = ',', default_value = "10")]

@@ -1381,6 +1381,8 @@ fn compare_tabulates_every_combination_and_resumes_from_its_directory() {
     let args = [
         "hierarchy",
         "compare",
+        "--models",
+        "spherex,poincare",
         "--dims",
         "2,3",
         "--epochs",

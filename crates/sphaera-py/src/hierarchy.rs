@@ -12,8 +12,8 @@ use pyo3::types::PyAny;
 use serde::Serialize;
 use sphaera::eval::{self, Sampling, Scorer};
 use sphaera::hierarchy::{
-    evaluate, Balls, Caps, EdgeSampling, Model, Protocol, Regime, Regions, Run, Schedule,
-    SpherexConfig, Task,
+    evaluate, Balls, Caps, EdgeSampling, Euclidean, Model, Poincare, Protocol, Regime, Regions,
+    Run, Schedule, SpherexConfig, Task,
 };
 use sphaera::Par;
 
@@ -41,12 +41,15 @@ impl PyModel {
         self.model.save(&path, &self.names).map_err(value_error)
     }
 
-    /// `spherex` (balls in R^d) or `caps` (caps of the unit sphere).
+    /// `spherex` (balls in R^d), `caps` (caps of the unit sphere), or a point baseline
+    /// (`poincare`, `euclidean`).
     #[getter]
     fn kind(&self) -> &'static str {
         match &self.model {
             Model::Balls(_) => Balls::KIND,
             Model::Caps(_) => Caps::KIND,
+            Model::Poincare(_) => Poincare::KIND,
+            Model::Euclidean(_) => Euclidean::KIND,
         }
     }
 
@@ -56,22 +59,25 @@ impl PyModel {
         self.names.clone()
     }
 
-    /// The centres, `(n, d)` (unit rows for caps).
+    /// The centres, `(n, d)` (unit rows for caps; the points of the point baselines).
     #[getter]
     fn centers<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyArray2<f64>>> {
         let (values, dim) = match &self.model {
             Model::Balls(b) => (b.centers(), b.dim()),
             Model::Caps(c) => (c.centers(), c.dim()),
+            Model::Poincare(p) => (p.points().to_vec(), p.dim()),
+            Model::Euclidean(e) => (e.points().to_vec(), e.dim()),
         };
         PyArray1::from_vec(py, values).reshape([self.names.len(), dim])
     }
 
-    /// The radii: Euclidean for balls, angular (radians) for caps.
+    /// The radii: Euclidean for balls, angular (radians) for caps, 0 for points.
     #[getter]
     fn radii<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
         let values = match &self.model {
             Model::Balls(b) => (0..b.n() as u32).map(|u| b.radius(u)).collect(),
             Model::Caps(c) => c.angular_radii(),
+            Model::Poincare(_) | Model::Euclidean(_) => vec![0.0; self.names.len()],
         };
         PyArray1::from_vec(py, values)
     }
@@ -86,7 +92,7 @@ impl PyModel {
     }
 
     /// The containment margins of pairs `(u[i], v[i])` (rows; positive: `u` inside `v`),
-    /// the score both evaluation protocols rank by.
+    /// the score both evaluation protocols rank by; minus the distance for points.
     fn score<'py>(
         &self,
         py: Python<'py>,
@@ -97,6 +103,8 @@ impl PyModel {
         let scores = match &self.model {
             Model::Balls(b) => pairs.iter().map(|&(a, c)| b.margin(a, c)).collect(),
             Model::Caps(c) => pairs.iter().map(|&(a, p)| c.margin(a, p)).collect(),
+            Model::Poincare(p) => pairs.iter().map(|&(a, b)| p.score(a, b)).collect(),
+            Model::Euclidean(e) => pairs.iter().map(|&(a, b)| e.score(a, b)).collect(),
         };
         Ok(PyArray1::from_vec(py, scores))
     }
@@ -126,6 +134,8 @@ impl PyModel {
         let dim = match &self.model {
             Model::Balls(b) => b.dim(),
             Model::Caps(c) => c.dim(),
+            Model::Poincare(p) => p.dim(),
+            Model::Euclidean(e) => e.dim(),
         };
         format!(
             "HierarchyModel({}, {} nodes, d = {dim})",
@@ -435,6 +445,8 @@ fn judge(
     match model {
         Model::Balls(b) => evaluate(b, names, hierarchy, split),
         Model::Caps(c) => evaluate(c, names, hierarchy, split),
+        Model::Poincare(p) => evaluate(p, names, hierarchy, split),
+        Model::Euclidean(e) => evaluate(e, names, hierarchy, split),
     }
 }
 

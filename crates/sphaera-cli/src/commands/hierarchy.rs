@@ -10,7 +10,7 @@ use serde::Serialize;
 use sphaera::data::Split;
 use sphaera::hierarchy::{
     evaluate, html_report, markdown_table, Balls, Caps, Checkpoint, Comparison, EdgeSampling,
-    Model, Regions, Run, Schedule, SpherexConfig, SpherexLoss, Summary, Task,
+    Euclidean, Model, Poincare, Regions, Run, Schedule, SpherexConfig, SpherexLoss, Summary, Task,
 };
 
 use crate::cli::{CompareArgs, EdgeSamplingArg, EvalArgs, ModelArg, TrainArgs};
@@ -20,7 +20,6 @@ use crate::output::{check_parent_exists, write_atomically};
 
 pub fn train(args: TrainArgs) -> Result<()> {
     check_outputs(&args)?;
-    let config = config(&args);
     let (hierarchy, source) = load_hierarchy(args.edges.as_deref())?;
     let task = Task::new(
         &hierarchy,
@@ -32,12 +31,20 @@ pub fn train(args: TrainArgs) -> Result<()> {
     )?;
     let (summary, model) = match args.model {
         ModelArg::Spherex => {
-            let (summary, balls) = run::<Balls>(&task, config, &args)?;
+            let (summary, balls) = run::<Balls>(&task, &args)?;
             (summary, Model::Balls(balls))
         }
         ModelArg::Caps => {
-            let (summary, caps) = run::<Caps>(&task, config, &args)?;
+            let (summary, caps) = run::<Caps>(&task, &args)?;
             (summary, Model::Caps(caps))
+        }
+        ModelArg::Poincare => {
+            let (summary, points) = run::<Poincare>(&task, &args)?;
+            (summary, Model::Poincare(points))
+        }
+        ModelArg::Euclidean => {
+            let (summary, points) = run::<Euclidean>(&task, &args)?;
+            (summary, Model::Euclidean(points))
         }
     };
     if let Some(path) = &args.out {
@@ -46,13 +53,14 @@ pub fn train(args: TrainArgs) -> Result<()> {
     print(&summary, args.json)
 }
 
-/// The library's configuration, from the arguments.
-fn config(args: &TrainArgs) -> SpherexConfig {
+/// The library's configuration for model `M`, from the arguments and the model's defaults.
+fn config<M: Regions>(args: &TrainArgs) -> SpherexConfig {
+    let defaults = M::default_config();
     SpherexConfig {
         dim: args.dim as usize,
-        negatives: args.negatives,
-        batch_size: args.batch_size,
-        lr: args.lr,
+        negatives: args.negatives.unwrap_or(defaults.negatives),
+        batch_size: args.batch_size.unwrap_or(defaults.batch_size),
+        lr: args.lr.unwrap_or(defaults.lr),
         loss: SpherexLoss {
             temperature: args.temperature,
             margin: args.margin,
@@ -68,7 +76,7 @@ fn config(args: &TrainArgs) -> SpherexConfig {
             EdgeSamplingArg::SqrtDescendants => EdgeSampling::SqrtDescendants,
         },
         lr_decay_epochs: args.lr_decay.then_some(args.epochs),
-        ..SpherexConfig::default()
+        ..defaults
     }
 }
 
@@ -105,7 +113,8 @@ fn same_file(a: &Path, b: &Path) -> bool {
 }
 
 /// Trains (or resumes) one run with a progress bar, writing checkpoints as asked.
-fn run<M: Regions>(task: &Task, config: SpherexConfig, args: &TrainArgs) -> Result<(Summary, M)> {
+fn run<M: Regions>(task: &Task, args: &TrainArgs) -> Result<(Summary, M)> {
+    let config = config::<M>(args);
     let schedule = Schedule {
         epochs: args.epochs,
         eval_every: args.eval_every,
@@ -192,6 +201,8 @@ pub fn eval(args: EvalArgs) -> Result<()> {
     let evaluated = match &model {
         Model::Balls(balls) => evaluate(balls, &names, &hierarchy, split.as_ref()),
         Model::Caps(caps) => evaluate(caps, &names, &hierarchy, split.as_ref()),
+        Model::Poincare(points) => evaluate(points, &names, &hierarchy, split.as_ref()),
+        Model::Euclidean(points) => evaluate(points, &names, &hierarchy, split.as_ref()),
     }
     .with_context(|| format!("{} on {source}", args.model_file.display()))?;
     print(&evaluated, args.json)

@@ -13,11 +13,11 @@ use serde::{Deserialize, Serialize};
 use crate::data::Hierarchy;
 use crate::error::{Error, Result};
 use crate::files::{buffered, write_atomically};
+use crate::hierarchy::config::SpherexConfig;
 use crate::hierarchy::protocol::{Protocol, Regime};
 use crate::hierarchy::regions::Regions;
 use crate::hierarchy::run::{Run, Schedule, Summary, Task};
-use crate::hierarchy::train::SpherexConfig;
-use crate::hierarchy::{Balls, Caps};
+use crate::hierarchy::{Balls, Caps, Euclidean, Poincare};
 
 /// The models a comparison can train, by the name `--model` takes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -27,24 +27,38 @@ pub enum ModelKind {
     Spherex,
     /// Caps of the unit sphere.
     Caps,
+    /// Points in `R^d` with the distance softmax (Nickel & Kiela 2017's Euclidean baseline).
+    Euclidean,
+    /// Poincaré embeddings (Nickel & Kiela 2017).
+    Poincare,
 }
 
 impl ModelKind {
     /// Every model, in the order tables list them.
-    pub const ALL: [ModelKind; 2] = [ModelKind::Spherex, ModelKind::Caps];
+    pub const ALL: [ModelKind; 4] = [
+        ModelKind::Spherex,
+        ModelKind::Caps,
+        ModelKind::Euclidean,
+        ModelKind::Poincare,
+    ];
 
     /// The name runs and tables use.
     pub fn name(self) -> &'static str {
         match self {
             ModelKind::Spherex => Balls::KIND,
             ModelKind::Caps => Caps::KIND,
+            ModelKind::Euclidean => Euclidean::KIND,
+            ModelKind::Poincare => Poincare::KIND,
         }
     }
 
     /// Trained parameters per node in dimension `dim`.
     pub fn parameters_per_node(self, dim: usize) -> usize {
         match self {
-            ModelKind::Spherex | ModelKind::Caps => dim + 1,
+            ModelKind::Spherex => Balls::width(dim),
+            ModelKind::Caps => Caps::width(dim),
+            ModelKind::Euclidean => Euclidean::width(dim),
+            ModelKind::Poincare => Poincare::width(dim),
         }
     }
 }
@@ -58,7 +72,7 @@ impl std::str::FromStr for ModelKind {
             .find(|m| m.name() == name)
             .ok_or_else(|| Error::InvalidParameter {
                 name: "model",
-                expected: "spherex or caps",
+                expected: "spherex, caps, euclidean or poincare",
                 value: name.to_string(),
             })
     }
@@ -177,23 +191,26 @@ impl Comparison {
     }
 
     fn run_one(&self, task: &Task, key: &RunKey) -> Result<Summary> {
-        let config = SpherexConfig {
-            dim: key.dim,
-            seed: key.seed,
-            ..SpherexConfig::default()
-        };
         let schedule = Schedule {
             epochs: self.epochs,
             eval_every: self.eval_every,
         };
-        Ok(match key.model {
-            ModelKind::Spherex => train::<Balls>(task, config, schedule)?,
-            ModelKind::Caps => train::<Caps>(task, config, schedule)?,
-        })
+        match key.model {
+            ModelKind::Spherex => train::<Balls>(task, key, schedule),
+            ModelKind::Caps => train::<Caps>(task, key, schedule),
+            ModelKind::Euclidean => train::<Euclidean>(task, key, schedule),
+            ModelKind::Poincare => train::<Poincare>(task, key, schedule),
+        }
     }
 }
 
-fn train<M: Regions>(task: &Task, config: SpherexConfig, schedule: Schedule) -> Result<Summary> {
+/// One run with the model's own defaults (its paper's), at the key's dimension and seed.
+fn train<M: Regions>(task: &Task, key: &RunKey, schedule: Schedule) -> Result<Summary> {
+    let config = SpherexConfig {
+        dim: key.dim,
+        seed: key.seed,
+        ..M::default_config()
+    };
     let mut run = Run::<M>::new(task, config, schedule)?;
     while !run.is_done() {
         run.epoch()?;

@@ -30,10 +30,14 @@
 mod balls;
 mod caps;
 mod compare;
+mod config;
+mod euclidean;
 mod evaluate;
 mod known;
 mod loss;
 mod model_file;
+mod poincare;
+mod points;
 mod protocol;
 mod regions;
 mod report;
@@ -43,15 +47,18 @@ mod train;
 pub use balls::{BallScorer, Balls};
 pub use caps::{CapScorer, Caps};
 pub use compare::{markdown_table, Comparison, ModelKind, RunKey};
+pub use config::{BurnIn, EdgeSampling, RowOptimizer, SpherexConfig};
+pub use euclidean::Euclidean;
 pub use evaluate::{evaluate, Evaluated};
 pub use known::Known;
 pub use loss::{PairKind, SpherexLoss};
 pub use model_file::Model;
+pub use poincare::{Poincare, PoincareScorer};
 pub use protocol::{Protocol, Regime};
-pub use regions::Regions;
+pub use regions::{EdgeGroup, Regions};
 pub use report::html_report;
 pub use run::{
     Best, BestEpoch, Checkpoint, EpochReport, Evaluation, Judge, ReconstructionFigures, Run,
     Schedule, Summary, Task,
 };
-pub use train::{EdgeSampling, EpochStats, SpherexConfig, Trainer, TrainerState};
+pub use train::{EpochStats, Trainer, TrainerState};

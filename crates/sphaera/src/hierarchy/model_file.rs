@@ -1,7 +1,9 @@
 //! Trained hierarchy models as safetensors files, with the node names as a JSON list in the
 //! metadata: balls as `centers` (`n × dim`) and `log_radii` (`n`); caps as `directions`
-//! (`n × dim`, unit rows) and `angular_radii` (`n`, radians). All f64. The layout is the
-//! one `sphaera hierarchy train --out` has written since models were first saved.
+//! (`n × dim`, unit rows) and `angular_radii` (`n`, radians); the point baselines as one
+//! tensor named after their geometry, `poincare_points` or `euclidean_points` (`n × dim`).
+//! All f64. Balls and caps keep the layout `sphaera hierarchy train --out` has written
+//! since models were first saved.
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -12,7 +14,7 @@ use safetensors::{Dtype, SafeTensors};
 
 use crate::error::{Error, Result};
 use crate::files::write_atomically;
-use crate::hierarchy::{Balls, Caps};
+use crate::hierarchy::{Balls, Caps, Euclidean, Poincare};
 
 /// A trained hierarchy model of either kind.
 #[derive(Clone, Debug, PartialEq)]
@@ -21,6 +23,10 @@ pub enum Model {
     Balls(Balls),
     /// Caps of the unit sphere.
     Caps(Caps),
+    /// Points in the Poincaré ball (Nickel & Kiela 2017).
+    Poincare(Poincare),
+    /// Points in `R^d` (Nickel & Kiela's Euclidean baseline).
+    Euclidean(Euclidean),
 }
 
 impl Model {
@@ -38,18 +44,28 @@ impl Model {
     /// # std::fs::remove_dir_all(&dir).unwrap();
     /// ```
     pub fn save(&self, path: &Path, names: &[String]) -> Result<()> {
-        let (n, dim, first, second) = match self {
+        let (n, tensors): (usize, Vec<Tensor>) = match self {
             Model::Balls(b) => (
                 b.n(),
-                b.dim(),
-                ("centers", b.centers()),
-                ("log_radii", b.log_radii()),
+                vec![
+                    ("centers", vec![b.n(), b.dim()], to_bytes(&b.centers())),
+                    ("log_radii", vec![b.n()], to_bytes(&b.log_radii())),
+                ],
             ),
             Model::Caps(c) => (
                 c.n(),
-                c.dim(),
-                ("directions", c.centers()),
-                ("angular_radii", c.angular_radii()),
+                vec![
+                    ("directions", vec![c.n(), c.dim()], to_bytes(&c.centers())),
+                    ("angular_radii", vec![c.n()], to_bytes(&c.angular_radii())),
+                ],
+            ),
+            Model::Poincare(p) => (
+                p.n(),
+                vec![(POINCARE, vec![p.n(), p.dim()], to_bytes(p.points()))],
+            ),
+            Model::Euclidean(e) => (
+                e.n(),
+                vec![(EUCLIDEAN, vec![e.n(), e.dim()], to_bytes(e.points()))],
             ),
         };
         if names.len() != n {
@@ -59,21 +75,18 @@ impl Model {
                 found: vec![names.len()],
             });
         }
-        let (a, b) = (to_bytes(&first.1), to_bytes(&second.1));
         let invalid = |e: safetensors::SafeTensorError| Error::EmptyData {
             file: path.display().to_string(),
             message: format!("cannot lay out the model ({e})"),
         };
-        let tensors = [
-            (
-                first.0,
-                TensorView::new(Dtype::F64, vec![n, dim], &a).map_err(invalid)?,
-            ),
-            (
-                second.0,
-                TensorView::new(Dtype::F64, vec![n], &b).map_err(invalid)?,
-            ),
-        ];
+        let tensors = tensors
+            .iter()
+            .map(|(name, shape, bytes)| {
+                TensorView::new(Dtype::F64, shape.clone(), bytes)
+                    .map(|view| (*name, view))
+                    .map_err(invalid)
+            })
+            .collect::<Result<Vec<_>>>()?;
         // One key only: safetensors writes the metadata map in hash order, and a model file
         // should be the same bytes every time.
         let names = serde_json::to_string(names).map_err(|e| Error::EmptyData {
@@ -119,6 +132,28 @@ impl Model {
                 .collect();
             Ok((t.shape().to_vec(), values))
         };
+        for name in [POINCARE, EUCLIDEAN] {
+            if tensors.tensor(name).is_err() {
+                continue;
+            }
+            let (shape, points) = read(name)?;
+            let [n, dim] = shape[..] else {
+                return Err(invalid(format!("{name} must be 2-D")));
+            };
+            if names.len() != n {
+                return Err(invalid(format!(
+                    "{n} points and {} names do not match",
+                    names.len()
+                )));
+            }
+            let model = if name == POINCARE {
+                Poincare::from_points(dim, points).map(Model::Poincare)
+            } else {
+                Euclidean::from_points(dim, points).map(Model::Euclidean)
+            };
+            let model = model.map_err(|e| invalid(format!("invalid {name}: {e}")))?;
+            return Ok((model, names));
+        }
         let is_caps = tensors.tensor("directions").is_ok();
         let (first, second) = if is_caps {
             ("directions", "angular_radii")
@@ -153,6 +188,14 @@ impl Model {
         Ok((model, names))
     }
 }
+
+/// The tensor of [`Poincare`] points.
+const POINCARE: &str = "poincare_points";
+/// The tensor of [`Euclidean`] points.
+const EUCLIDEAN: &str = "euclidean_points";
+
+/// A tensor to write: its name, shape and little-endian f64 bytes.
+type Tensor = (&'static str, Vec<usize>, Vec<u8>);
 
 fn to_bytes(values: &[f64]) -> Vec<u8> {
     values.iter().flat_map(|v| v.to_le_bytes()).collect()

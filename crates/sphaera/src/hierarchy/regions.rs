@@ -5,7 +5,18 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::eval::Scorer;
+use crate::hierarchy::config::SpherexConfig;
 use crate::hierarchy::loss::{PairKind, SpherexLoss};
+
+/// One training edge as the trainer hands it to [`Regions::group_loss`]: the positive
+/// `(u, v)` (`v` an ancestor of `u`) and the negatives drawn for it, each `(a, b, kind)`.
+#[derive(Clone, Copy, Debug)]
+pub struct EdgeGroup<'a> {
+    /// The positive edge `(child, ancestor)`.
+    pub positive: (u32, u32),
+    /// Its negatives, in the order they were drawn.
+    pub negatives: &'a [(u32, u32, PairKind)],
+}
 
 /// A family of regions, one per node, fitted by [`crate::hierarchy::Trainer`].
 pub trait Regions:
@@ -20,6 +31,23 @@ pub trait Regions:
 
     /// The smallest dimension the regions make sense in.
     const MIN_DIM: usize = 1;
+
+    /// Whether half the negatives corrupt the descendant (`(w, v)` for the positive `(u, v)`)
+    /// and half the ancestor (`(u, w)`), as SpheREx draws them. `false`: every negative
+    /// corrupts the ancestor, `w` not a known ancestor of `u`, as in the softmax of Nickel &
+    /// Kiela (2017) over the candidates of `u`.
+    const CORRUPTS_DESCENDANTS: bool = true;
+
+    /// Parameters per node in `R^dim` (a centre and a radius by default: `dim + 1`).
+    fn width(dim: usize) -> usize {
+        dim + 1
+    }
+
+    /// The paper's defaults for this model: what `sphaera hierarchy train --model …` uses
+    /// when a setting is not given. SpheREx's by default.
+    fn default_config() -> SpherexConfig {
+        SpherexConfig::default()
+    }
 
     /// `n` regions in `R^dim` where training starts, drawn from `seed`.
     fn initial(n: usize, dim: usize, seed: u64) -> Self;
@@ -51,8 +79,47 @@ pub trait Regions:
         grad_b: &mut [f64],
     ) -> f64;
 
+    /// The loss of one training edge with its negatives, and how many terms it counts for in
+    /// the batch mean (the trainer scales the summed gradients by one over the batch's
+    /// terms). Gradients go two rows per pair (the pair's first node, then its second):
+    /// the positive's into `positive_grads` (`2 × width`), the negatives' in order into
+    /// `negative_grads` (`2 × width` each).
+    ///
+    /// By default the pairs are independent: the sum of [`Regions::pair_loss`] over the
+    /// positive (`Contained`) and the negatives, each pair a term. A model whose loss couples
+    /// a positive with its negatives (the distance softmax of Nickel & Kiela) overrides it.
+    fn group_loss(
+        &self,
+        group: EdgeGroup<'_>,
+        loss: &SpherexLoss,
+        positive_grads: &mut [f64],
+        negative_grads: &mut [f64],
+    ) -> (f64, u32) {
+        let w = self.row_width();
+        let (u, v) = group.positive;
+        let (ga, gb) = positive_grads.split_at_mut(w);
+        let mut total = self.pair_loss(u, v, PairKind::Contained, loss, ga, gb);
+        for (&(a, b, kind), grads) in group
+            .negatives
+            .iter()
+            .zip(negative_grads.chunks_exact_mut(2 * w))
+        {
+            let (ga, gb) = grads.split_at_mut(w);
+            total += self.pair_loss(a, b, kind, loss, ga, gb);
+        }
+        (total, 1 + group.negatives.len() as u32)
+    }
+
     /// Brings a row back into its domain after a step (radius floor, unit direction).
     fn project(row: &mut [f64], min_radius: f64);
+
+    /// Turns the Euclidean gradient of a row into the step direction of the model's metric,
+    /// in place, before the optimizer uses it: `(1 − ‖θ‖²)²/4 ·` for the Poincaré ball,
+    /// whose Riemannian SGD is then a plain step followed by [`Regions::project`]. Nothing by
+    /// default.
+    fn riemannian_gradient(row: &[f64], grad: &mut [f64]) {
+        let _ = (row, grad);
+    }
 
     /// How many leading coordinates of a row of `width` are a point of the unit sphere.
     /// The trainer steps them with Riemannian Adam (tangent gradient, one second moment,

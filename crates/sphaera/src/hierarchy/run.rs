@@ -13,10 +13,11 @@ use crate::data::{split, Closure, HeldOut, Hierarchy, Split};
 use crate::error::{Error, Result};
 use crate::eval::{link_prediction_on, reconstruction, LinkPrediction, Sampling};
 use crate::files::{buffered, write_atomically};
+use crate::hierarchy::config::SpherexConfig;
 use crate::hierarchy::known::Known;
 use crate::hierarchy::protocol::{Protocol, Regime};
 use crate::hierarchy::regions::Regions;
-use crate::hierarchy::train::{SpherexConfig, Trainer, TrainerState};
+use crate::hierarchy::train::{Trainer, TrainerState};
 use crate::Par;
 
 /// Nodes sampled for the reconstruction figure reported while training.
@@ -202,7 +203,7 @@ impl<'a, M: Regions> Run<'a, M> {
     /// known to fit in memory.
     pub fn new(task: &'a Task, config: SpherexConfig, schedule: Schedule) -> Result<Self> {
         check_memory(task, &config)?;
-        config.validate::<M>()?;
+        Trainer::<M>::check_config(&config)?;
         let model = M::initial(task.nodes.n(), config.dim, config.seed);
         Self::from_model(task, model, config, schedule)
     }

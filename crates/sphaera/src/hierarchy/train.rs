@@ -11,150 +11,13 @@ use rand::Rng;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{check, Error, Result};
+use crate::error::{Error, Result};
+use crate::hierarchy::config::{EdgeSampling, RowOptimizer, SpherexConfig};
 use crate::hierarchy::known::Known;
 use crate::hierarchy::loss::{PairKind, SpherexLoss};
-use crate::hierarchy::regions::Regions;
-use crate::optim::{AdamMoments, AdamStep, Retraction};
+use crate::hierarchy::regions::{EdgeGroup, Regions};
+use crate::optim::{AdamStep, Retraction};
 use crate::random::{substream, SeededRng};
-
-/// Hyperparameters of a SpheREx run.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct SpherexConfig {
-    /// Dimension of the balls' space.
-    pub dim: usize,
-    /// Negatives per positive edge, half with the ancestor corrupted, half the descendant.
-    pub negatives: usize,
-    /// Positive edges per Adam step.
-    pub batch_size: usize,
-    /// Adam's step size.
-    pub lr: f64,
-    /// Adam's decay rates and ε (PyTorch's defaults, as the trainer always used).
-    #[serde(default)]
-    pub adam: AdamMoments,
-    /// The loss.
-    pub loss: SpherexLoss,
-    /// Radii never shrink below this, so margins stay far above rounding.
-    pub min_radius: f64,
-    /// Seed of the initialization, the order of edges and the negatives.
-    pub seed: u64,
-    /// How an epoch picks its training edges.
-    #[serde(default)]
-    pub edge_sampling: EdgeSampling,
-    /// Adam's step size falls linearly from `lr` to zero over this many epochs (and stays
-    /// at zero after them); `None` keeps it constant.
-    #[serde(default)]
-    pub lr_decay_epochs: Option<u64>,
-}
-
-/// How an epoch picks its training edges.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub enum EdgeSampling {
-    /// Every edge once, in a fresh random order.
-    #[default]
-    Uniform,
-    /// As many draws as edges, with replacement, edge `(u, v)` in proportion to
-    /// `√(1 + descendants of u)`, descendants counted in the known edges: edges high in the
-    /// hierarchy, whose balls hold many others, are trained more often.
-    SqrtDescendants,
-}
-
-impl Default for SpherexConfig {
-    fn default() -> Self {
-        Self {
-            dim: 10,
-            negatives: 10,
-            batch_size: 256,
-            lr: 0.01,
-            adam: AdamMoments::default(),
-            loss: SpherexLoss::default(),
-            min_radius: 1e-3,
-            seed: 0,
-            edge_sampling: EdgeSampling::Uniform,
-            lr_decay_epochs: None,
-        }
-    }
-}
-
-impl SpherexConfig {
-    /// Adam's step size during epoch `epoch` (counted from 0).
-    pub fn lr_at(&self, epoch: u64) -> f64 {
-        match self.lr_decay_epochs {
-            Some(total) => self.lr * (1.0 - epoch as f64 / total as f64).max(0.0),
-            None => self.lr,
-        }
-    }
-
-    /// Checks every setting, for regions `M`.
-    pub fn validate<M: Regions>(&self) -> Result<()> {
-        if self.dim < M::MIN_DIM {
-            return Err(Error::InvalidParameter {
-                name: "dim",
-                expected: "at least 2 for caps (points on S^(dim-1))",
-                value: self.dim.to_string(),
-            });
-        }
-        if self.loss.sibling_weight > 0.0 && !M::DISPERSES_SIBLINGS {
-            return Err(Error::InvalidParameter {
-                name: "sibling_weight",
-                expected: "0 for this model (only caps disperse siblings)",
-                value: self.loss.sibling_weight.to_string(),
-            });
-        }
-        let positive_count = |name, v: usize| {
-            if v == 0 {
-                Err(Error::InvalidParameter {
-                    name,
-                    expected: "at least 1",
-                    value: "0".into(),
-                })
-            } else {
-                Ok(())
-            }
-        };
-        positive_count("dim", self.dim)?;
-        positive_count("batch_size", self.batch_size)?;
-        positive_count("negatives", self.negatives)?;
-        check("lr", self.lr, "positive", |v| v > 0.0)?;
-        self.adam.validate()?;
-        if self.lr_decay_epochs == Some(0) {
-            return Err(Error::InvalidParameter {
-                name: "lr_decay_epochs",
-                expected: "at least 1",
-                value: "0".into(),
-            });
-        }
-        check("temperature", self.loss.temperature, "positive", |v| {
-            v > 0.0
-        })?;
-        check("margin", self.loss.margin, "non-negative", |v| v >= 0.0)?;
-        check(
-            "ln_p_floor",
-            self.loss.ln_p_floor,
-            "finite and at most 0",
-            |v| v <= 0.0,
-        )?;
-        check(
-            "volume_weight",
-            self.loss.volume_weight,
-            "non-negative",
-            |v| v >= 0.0,
-        )?;
-        check(
-            "sibling_weight",
-            self.loss.sibling_weight,
-            "non-negative",
-            |v| v >= 0.0,
-        )?;
-        check(
-            "radius_weight",
-            self.loss.radius_weight,
-            "non-negative",
-            |v| v >= 0.0,
-        )?;
-        check("min_radius", self.min_radius, "positive", |v| v > 0.0)
-    }
-}
 
 /// Everything a run needs to continue exactly where it stopped.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -255,6 +118,26 @@ const EDGES_PER_TASK: usize = 16;
 const NONE: u32 = u32::MAX;
 
 impl<M: Regions> Trainer<M> {
+    /// Checks `config` for regions `M`: every general setting, and the model's own limits
+    /// (its smallest dimension, whether it has a sibling term).
+    pub fn check_config(config: &SpherexConfig) -> Result<()> {
+        if config.dim < M::MIN_DIM {
+            return Err(Error::InvalidParameter {
+                name: "dim",
+                expected: "at least 2 for caps (points on S^(dim-1))",
+                value: config.dim.to_string(),
+            });
+        }
+        if config.loss.sibling_weight > 0.0 && !M::DISPERSES_SIBLINGS {
+            return Err(Error::InvalidParameter {
+                name: "sibling_weight",
+                expected: "0 for this model (only caps disperse siblings)",
+                value: config.loss.sibling_weight.to_string(),
+            });
+        }
+        config.validate()
+    }
+
     /// A fresh run from `model`: `positives` are the `(child, ancestor)` edges to learn;
     /// negatives are drawn among the pairs `known` does not hold. The order of the edges
     /// and the negatives come from `config.seed`.
@@ -281,13 +164,13 @@ impl<M: Regions> Trainer<M> {
         known: Known,
         config: SpherexConfig,
     ) -> Result<Self> {
-        config.validate::<M>()?;
+        Self::check_config(&config)?;
         let n = state.model.n();
         let row = state.model.row_width();
-        if row != config.dim + 1 {
+        if row != M::width(config.dim) {
             return Err(Error::Shape {
                 what: "model rows",
-                expected: vec![n, config.dim + 1],
+                expected: vec![n, M::width(config.dim)],
                 found: vec![n, row],
             });
         }
@@ -430,6 +313,7 @@ impl<M: Regions> Trainer<M> {
             loss: &self.config.loss,
             negatives: self.config.negatives,
         };
+        let capacity = self.config.negatives;
         let slots = &mut self.slots;
         slots.nodes[..batch.len() * per_edge]
             .par_chunks_mut(per_edge)
@@ -438,10 +322,15 @@ impl<M: Regions> Trainer<M> {
             .zip(batch)
             .enumerate()
             .with_min_len(EDGES_PER_TASK)
-            .for_each(|(i, (((nodes, grads), totals), &edge))| {
-                let mut rng = substream(edge_seed, first_place + i as u64);
-                *totals = job.run(edge, &mut rng, nodes, grads);
-            });
+            .for_each_init(
+                // A negatives buffer per task: its contents never outlive an edge, so
+                // which task reuses which buffer does not matter.
+                || Vec::with_capacity(capacity),
+                |negatives, (i, (((nodes, grads), totals), &edge))| {
+                    let mut rng = substream(edge_seed, first_place + i as u64);
+                    *totals = job.run(edge, &mut rng, negatives, nodes, grads);
+                },
+            );
     }
 
     /// Phase two: one Adam step (lazy, as sparse Adam) on every touched row, gradients summed
@@ -466,6 +355,8 @@ impl<M: Regions> Trainer<M> {
         }
         self.state.steps += 1;
         let step = RowStep {
+            optimizer: self.config.optimizer,
+            lr: self.config.lr_at(self.state.epochs),
             adam: self
                 .config
                 .adam
@@ -508,8 +399,11 @@ impl<M: Regions> Trainer<M> {
     }
 }
 
-/// One Adam step of the trainer: optim's step, and what the trainer adds around it.
+/// One step of the trainer: optim's step, and what the trainer adds around it.
 struct RowStep {
+    optimizer: RowOptimizer,
+    /// The step size of this epoch (SGD; Adam's is inside `adam`).
+    lr: f64,
     adam: AdamStep,
     /// Multiplies the summed gradient (one over the batch's pairs).
     scale: f64,
@@ -528,6 +422,14 @@ impl RowStep {
         grad: &mut [f64],
     ) {
         grad.iter_mut().for_each(|g| *g *= self.scale);
+        M::riemannian_gradient(row, grad);
+        if self.optimizer == RowOptimizer::Sgd {
+            row.iter_mut()
+                .zip(grad)
+                .for_each(|(x, g)| *x -= self.lr * *g);
+            M::project(row, self.min_radius);
+            return;
+        }
         let on_sphere = M::sphere_coordinates(row.len());
         let (point, rest) = row.split_at_mut(on_sphere);
         let (point_first, rest_first) = first.split_at_mut(on_sphere);
@@ -562,47 +464,59 @@ struct EdgeJob<'a, M> {
 impl<M: Regions> EdgeJob<'_, M> {
     /// The pairs of positive edge `edge` written into its slots (`nodes` two ends per pair,
     /// `grads` a row per end): the edge itself, a sibling pair when sibling dispersion is
-    /// on, and its negatives. Returns the summed loss and the pairs counted for scaling.
+    /// on, and its negatives (drawn into `negatives`, a scratch buffer). The edge and its
+    /// negatives go to [`Regions::group_loss`] together. Returns the summed loss and the
+    /// terms counted for scaling (siblings excluded).
     fn run(
         &self,
         edge: u32,
         rng: &mut SeededRng,
+        negatives: &mut Vec<(u32, u32, PairKind)>,
         nodes: &mut [u32],
         grads: &mut [f64],
     ) -> (f64, u32) {
         let w = self.model.row_width();
         let (u, v) = self.positives[edge as usize];
         nodes.fill(NONE);
-        let mut slot = 0;
-        let mut pair = |a: u32, b: u32, value: &dyn Fn(&mut [f64], &mut [f64]) -> f64| {
-            nodes[2 * slot] = a;
-            nodes[2 * slot + 1] = b;
-            let (grad_a, grad_b) = grads[2 * slot * w..(2 * slot + 2) * w].split_at_mut(w);
-            slot += 1;
-            value(grad_a, grad_b)
-        };
+        nodes[0] = u;
+        nodes[1] = v;
         let loss = self.loss;
-        let mut total = pair(u, v, &|ga, gb| {
-            self.model
-                .pair_loss(u, v, PairKind::Contained, loss, ga, gb)
-        });
-        let mut count = 1;
+        // The sibling is drawn before the negatives, and its pair sits in the slot after
+        // the edge's, as before groups existed: runs with siblings keep their numbers.
+        let mut sibling_loss = None;
+        let mut first_negative = 1;
         if loss.sibling_weight > 0.0 {
             if let Some(s) = self.family.sibling(u, rng) {
-                total += pair(u, s, &|ga, gb| {
-                    self.model.sibling_loss(u, s, loss.sibling_weight, ga, gb)
-                });
+                nodes[2] = u;
+                nodes[3] = s;
+                let (ga, gb) = grads[2 * w..4 * w].split_at_mut(w);
+                sibling_loss = Some(self.model.sibling_loss(u, s, loss.sibling_weight, ga, gb));
+                first_negative = 2;
             }
         }
+        negatives.clear();
         for k in 0..self.negatives {
-            if let Some((a, b, kind)) = self.negative(u, v, k % 2 == 0, rng) {
-                total += pair(a, b, &|ga, gb| {
-                    self.model.pair_loss(a, b, kind, loss, ga, gb)
-                });
-                count += 1;
+            let corrupt_ancestor = !M::CORRUPTS_DESCENDANTS || k % 2 == 0;
+            if let Some(negative) = self.negative(u, v, corrupt_ancestor, rng) {
+                let slot = first_negative + negatives.len();
+                nodes[2 * slot] = negative.0;
+                nodes[2 * slot + 1] = negative.1;
+                negatives.push(negative);
             }
         }
-        (total, count)
+        let (positive_grads, rest) = grads.split_at_mut(2 * w);
+        let negative_grads = &mut rest[2 * w * (first_negative - 1)..];
+        let group = EdgeGroup {
+            positive: (u, v),
+            negatives,
+        };
+        let (total, count) = self.model.group_loss(
+            group,
+            loss,
+            positive_grads,
+            &mut negative_grads[..2 * w * negatives.len()],
+        );
+        (total + sibling_loss.unwrap_or(0.0), count)
     }
 
     /// A negative for the positive `(u, v)`: `(u, w)` with the ancestor corrupted, or

@@ -117,3 +117,32 @@ fn spherex_training_is_identical_across_thread_counts() {
         assert_eq!(caps(threads), one_caps, "caps, {threads} threads");
     }
 }
+
+#[test]
+fn poincare_training_is_identical_across_thread_counts() {
+    use sphaera::data::{mammals, Hierarchy};
+    use sphaera::hierarchy::{Known, Poincare, Regions, SpherexConfig, Trainer};
+    let h = Hierarchy::from_edge_list(&mammals()).unwrap();
+    let closure = h.closure();
+    let edges: Vec<(u32, u32)> = closure.edges().collect();
+    // Batches larger than one task, so edges really run on different threads.
+    let config = SpherexConfig {
+        dim: 4,
+        batch_size: 100,
+        ..Poincare::default_config()
+    };
+    let poincare = |threads| {
+        in_pool(threads, || {
+            let initial = Poincare::initial(h.n(), config.dim, 0);
+            let known = Known::from_closure(&closure);
+            let mut t = Trainer::new(initial, edges.clone(), known, config.clone()).unwrap();
+            t.epoch();
+            t.epoch();
+            t.state().clone()
+        })
+    };
+    let one = poincare(1);
+    for threads in [2, 3] {
+        assert_eq!(poincare(threads), one, "poincare, {threads} threads");
+    }
+}
