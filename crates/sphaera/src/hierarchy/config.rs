@@ -47,7 +47,7 @@ pub struct SpherexConfig {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum RowOptimizer {
     /// Lazy Adam (as sparse Adam: a row without gradient is not visited), Riemannian on the
-    /// row's coordinates on the sphere ([`Regions::sphere_coordinates`]), coordinate-wise on
+    /// row's coordinates on the sphere ([`crate::hierarchy::Regions::sphere_coordinates`]), coordinate-wise on
     /// the rest. Balls and caps.
     #[default]
     Adam,
