@@ -120,6 +120,10 @@ pub enum ModelArg {
     Spherex,
     /// Spherical caps on the unit sphere S^{d-1}.
     Caps,
+    /// Baseline: order embeddings (Vendrov et al. 2016), max-margin loss with α = 1.
+    Order,
+    /// Baseline: Gumbel boxes (Dasgupta et al. 2020), binary cross-entropy on P(v | u).
+    Box,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

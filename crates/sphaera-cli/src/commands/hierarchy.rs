@@ -9,8 +9,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 use sphaera::data::Split;
 use sphaera::hierarchy::{
-    evaluate, Balls, Caps, Checkpoint, EdgeSampling, Model, Regions, Run, Schedule, SpherexConfig,
-    SpherexLoss, Summary, Task,
+    evaluate, Balls, Boxes, Caps, Checkpoint, EdgeSampling, Model, Order, Regions, Run, Schedule,
+    SpherexConfig, SpherexLoss, Summary, Task,
 };
 
 use crate::cli::{EdgeSamplingArg, EvalArgs, ModelArg, TrainArgs};
@@ -38,6 +38,14 @@ pub fn train(args: TrainArgs) -> Result<()> {
         ModelArg::Caps => {
             let (summary, caps) = run::<Caps>(&task, config, &args)?;
             (summary, Model::Caps(caps))
+        }
+        ModelArg::Order => {
+            let (summary, order) = run::<Order>(&task, config, &args)?;
+            (summary, Model::Order(order))
+        }
+        ModelArg::Box => {
+            let (summary, boxes) = run::<Boxes>(&task, config, &args)?;
+            (summary, Model::Boxes(boxes))
         }
     };
     if let Some(path) = &args.out {
@@ -156,6 +164,8 @@ pub fn eval(args: EvalArgs) -> Result<()> {
     let evaluated = match &model {
         Model::Balls(balls) => evaluate(balls, &names, &hierarchy, split.as_ref()),
         Model::Caps(caps) => evaluate(caps, &names, &hierarchy, split.as_ref()),
+        Model::Order(order) => evaluate(order, &names, &hierarchy, split.as_ref()),
+        Model::Boxes(boxes) => evaluate(boxes, &names, &hierarchy, split.as_ref()),
     }
     .with_context(|| format!("{} on {source}", args.model_file.display()))?;
     print(&evaluated, args.json)

@@ -1,7 +1,10 @@
 //! Trained hierarchy models as safetensors files, with the node names as a JSON list in the
 //! metadata: balls as `centers` (`n × dim`) and `log_radii` (`n`); caps as `directions`
-//! (`n × dim`, unit rows) and `angular_radii` (`n`, radians). All f64. The layout is the
-//! one `sphaera hierarchy train --out` has written since models were first saved.
+//! (`n × dim`, unit rows) and `angular_radii` (`n`, radians); order embeddings as
+//! `order_vectors` (`n × dim`) and `order_margin` (one value, the loss's `α`); Gumbel boxes
+//! as `box_min` and `box_max` (`n × dim` each, the corners) and `box_beta` (one value, the
+//! temperature). All f64. The model kind is told by its tensor names, so the files written
+//! before there were more kinds than balls and caps read as they always did.
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -12,15 +15,19 @@ use safetensors::{Dtype, SafeTensors};
 
 use crate::error::{Error, Result};
 use crate::files::write_atomically;
-use crate::hierarchy::{Balls, Caps};
+use crate::hierarchy::{Balls, Boxes, Caps, Order};
 
-/// A trained hierarchy model of either kind.
+/// A trained hierarchy model of any kind.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Model {
     /// Balls in `R^d` (SpheREx).
     Balls(Balls),
     /// Caps of the unit sphere.
     Caps(Caps),
+    /// Order embeddings (a baseline).
+    Order(Order),
+    /// Gumbel boxes (a baseline).
+    Boxes(Boxes),
 }
 
 impl Model {
@@ -38,19 +45,31 @@ impl Model {
     /// # std::fs::remove_dir_all(&dir).unwrap();
     /// ```
     pub fn save(&self, path: &Path, names: &[String]) -> Result<()> {
-        let (n, dim, first, second) = match self {
-            Model::Balls(b) => (
-                b.n(),
-                b.dim(),
-                ("centers", b.centers()),
-                ("log_radii", b.log_radii()),
-            ),
-            Model::Caps(c) => (
-                c.n(),
-                c.dim(),
-                ("directions", c.centers()),
-                ("angular_radii", c.angular_radii()),
-            ),
+        let (n, dim) = match self {
+            Model::Balls(b) => (b.n(), b.dim()),
+            Model::Caps(c) => (c.n(), c.dim()),
+            Model::Order(o) => (o.n(), o.dim()),
+            Model::Boxes(x) => (x.n(), x.dim()),
+        };
+        // (name, shape, values) of each tensor.
+        let parts: Vec<(&str, Vec<usize>, Vec<f64>)> = match self {
+            Model::Balls(b) => vec![
+                ("centers", vec![n, dim], b.centers()),
+                ("log_radii", vec![n], b.log_radii()),
+            ],
+            Model::Caps(c) => vec![
+                ("directions", vec![n, dim], c.centers()),
+                ("angular_radii", vec![n], c.angular_radii()),
+            ],
+            Model::Order(o) => vec![
+                ("order_vectors", vec![n, dim], o.vectors().to_vec()),
+                ("order_margin", vec![1], vec![o.margin()]),
+            ],
+            Model::Boxes(x) => vec![
+                ("box_min", vec![n, dim], x.min_corners()),
+                ("box_max", vec![n, dim], x.max_corners()),
+                ("box_beta", vec![1], vec![x.beta()]),
+            ],
         };
         if names.len() != n {
             return Err(Error::Shape {
@@ -59,21 +78,21 @@ impl Model {
                 found: vec![names.len()],
             });
         }
-        let (a, b) = (to_bytes(&first.1), to_bytes(&second.1));
+        let bytes: Vec<Vec<u8>> = parts.iter().map(|(_, _, v)| to_bytes(v)).collect();
         let invalid = |e: safetensors::SafeTensorError| Error::EmptyData {
             file: path.display().to_string(),
             message: format!("cannot lay out the model ({e})"),
         };
-        let tensors = [
-            (
-                first.0,
-                TensorView::new(Dtype::F64, vec![n, dim], &a).map_err(invalid)?,
-            ),
-            (
-                second.0,
-                TensorView::new(Dtype::F64, vec![n], &b).map_err(invalid)?,
-            ),
-        ];
+        let tensors = parts
+            .iter()
+            .zip(&bytes)
+            .map(|((name, shape, _), data)| {
+                Ok((
+                    *name,
+                    TensorView::new(Dtype::F64, shape.clone(), data).map_err(invalid)?,
+                ))
+            })
+            .collect::<Result<Vec<_>>>()?;
         // One key only: safetensors writes the metadata map in hash order, and a model file
         // should be the same bytes every time.
         let names = serde_json::to_string(names).map_err(|e| Error::EmptyData {
@@ -119,7 +138,34 @@ impl Model {
                 .collect();
             Ok((t.shape().to_vec(), values))
         };
-        let is_caps = tensors.tensor("directions").is_ok();
+        let has = |name: &str| tensors.tensor(name).is_ok();
+        let one = |name: &str| -> Result<f64> {
+            match read(name)? {
+                (shape, values) if shape == [1] => Ok(values[0]),
+                (shape, _) => Err(invalid(format!("{name} has shape {shape:?}, expected [1]"))),
+            }
+        };
+        if has("order_vectors") {
+            let (shape, vectors) = read("order_vectors")?;
+            let (_, dim) = matrix_shape("order_vectors", &shape, names.len(), &invalid)?;
+            let order = Order::from_parts(dim, vectors, one("order_margin")?)
+                .map_err(|e| invalid(format!("invalid order embeddings: {e}")))?;
+            return Ok((Model::Order(order), names));
+        }
+        if has("box_min") {
+            let (shape, mins) = read("box_min")?;
+            let (max_shape, maxs) = read("box_max")?;
+            let (_, dim) = matrix_shape("box_min", &shape, names.len(), &invalid)?;
+            if max_shape != shape {
+                return Err(invalid(format!(
+                    "box_max has shape {max_shape:?}, box_min {shape:?}"
+                )));
+            }
+            let boxes = Boxes::from_parts(dim, &mins, &maxs, one("box_beta")?)
+                .map_err(|e| invalid(format!("invalid boxes: {e}")))?;
+            return Ok((Model::Boxes(boxes), names));
+        }
+        let is_caps = has("directions");
         let (first, second) = if is_caps {
             ("directions", "angular_radii")
         } else {
@@ -156,4 +202,19 @@ impl Model {
 
 fn to_bytes(values: &[f64]) -> Vec<u8> {
     values.iter().flat_map(|v| v.to_le_bytes()).collect()
+}
+
+/// The `(n, dim)` of a 2-D tensor `name` of `shape` with a row per node name.
+fn matrix_shape(
+    name: &str,
+    shape: &[usize],
+    names: usize,
+    invalid: &dyn Fn(String) -> Error,
+) -> Result<(usize, usize)> {
+    match *shape {
+        [n, dim] if n == names && dim > 0 => Ok((n, dim)),
+        _ => Err(invalid(format!(
+            "{name} has shape {shape:?}, expected [{names}, dim] (a row per node name)"
+        ))),
+    }
 }

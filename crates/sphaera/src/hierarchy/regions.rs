@@ -36,6 +36,11 @@ pub trait Regions:
     /// Parameters per node.
     fn row_width(&self) -> usize;
 
+    /// Parameters per node for regions in `R^dim`: a centre and a radius by default.
+    fn row_width_of(dim: usize) -> usize {
+        dim + 1
+    }
+
     /// All parameters, row-major `n × row_width`.
     fn params_mut(&mut self) -> &mut [f64];
 

@@ -284,10 +284,10 @@ impl<M: Regions> Trainer<M> {
         config.validate::<M>()?;
         let n = state.model.n();
         let row = state.model.row_width();
-        if row != config.dim + 1 {
+        if row != M::row_width_of(config.dim) {
             return Err(Error::Shape {
                 what: "model rows",
-                expected: vec![n, config.dim + 1],
+                expected: vec![n, M::row_width_of(config.dim)],
                 found: vec![n, row],
             });
         }

@@ -1,6 +1,7 @@
 //! Property and reference tests of the library, in one test binary.
 
 mod balls;
+mod baselines;
 mod cases;
 mod dispersion;
 mod evaluation;
