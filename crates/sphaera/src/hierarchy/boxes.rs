@@ -31,8 +31,8 @@
 //!   trained with Adam, with a step size and temperature found by hyperparameter search.
 //!   Both kinds of negative ([`PairKind::Disjoint`] and [`PairKind::NotContained`]) take the
 //!   same `−ln(1 − P)`.
-//! - **Temperature.** `β = 0.01` by default, chosen on the mammal closure
-//!   (`BENCHMARKS.md`), not searched per task as in the paper.
+//! - **Temperature.** `β = 0.01` by default, fixed, not searched per task as in the paper
+//!   (no other value was measured yet; see `BENCHMARKS.md`).
 //! - **Parameters.** The corners themselves (`z` and `Z`), with a projection after each step
 //!   that keeps `Z ≥ z` (a crossed coordinate is collapsed to its midpoint); the paper's
 //!   code also offers a min-corner-and-softplus-width form. Boxes start as the
