@@ -127,6 +127,10 @@ pub enum ModelArg {
     Poincare,
     /// Baseline: points in R^d with the squared-distance softmax of Nickel & Kiela, SGD.
     Euclidean,
+    /// Baseline: order embeddings (Vendrov et al. 2016), max-margin loss with α = 1.
+    Order,
+    /// Baseline: Gumbel boxes (Dasgupta et al. 2020), binary cross-entropy on P(v | u).
+    Box,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -252,7 +256,7 @@ pub struct CompareArgs {
     #[arg(
         long,
         value_delimiter = ',',
-        default_value = "spherex,caps,euclidean,poincare"
+        default_value = "spherex,caps,euclidean,poincare,order,box"
     )]
     pub models: Vec<ModelKind>,
     /// Dimensions, comma-separated.

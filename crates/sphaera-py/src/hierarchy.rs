@@ -12,8 +12,8 @@ use pyo3::types::PyAny;
 use serde::Serialize;
 use sphaera::eval::{self, Sampling, Scorer};
 use sphaera::hierarchy::{
-    evaluate, Balls, Caps, EdgeSampling, Euclidean, Model, Poincare, Protocol, Regime, Regions,
-    Run, Schedule, SpherexConfig, Task,
+    evaluate, Balls, Boxes, Caps, EdgeSampling, Euclidean, Model, Order, Poincare, Protocol,
+    Regime, Regions, Run, Schedule, SpherexConfig, Task,
 };
 use sphaera::Par;
 
@@ -41,8 +41,8 @@ impl PyModel {
         self.model.save(&path, &self.names).map_err(value_error)
     }
 
-    /// `spherex` (balls in R^d), `caps` (caps of the unit sphere), or a point baseline
-    /// (`poincare`, `euclidean`).
+    /// `spherex` (balls in R^d), `caps` (caps of the unit sphere), or a baseline:
+    /// `poincare`, `euclidean` (points), `order` (order embeddings), `box` (Gumbel boxes).
     #[getter]
     fn kind(&self) -> &'static str {
         match &self.model {
@@ -50,6 +50,8 @@ impl PyModel {
             Model::Caps(_) => Caps::KIND,
             Model::Poincare(_) => Poincare::KIND,
             Model::Euclidean(_) => Euclidean::KIND,
+            Model::Order(_) => Order::KIND,
+            Model::Boxes(_) => Boxes::KIND,
         }
     }
 
@@ -59,7 +61,8 @@ impl PyModel {
         self.names.clone()
     }
 
-    /// The centres, `(n, d)` (unit rows for caps; the points of the point baselines).
+    /// The centres, `(n, d)`: unit rows for caps; the points of the point baselines and of
+    /// order embeddings; the midpoints of boxes.
     #[getter]
     fn centers<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyArray2<f64>>> {
         let (values, dim) = match &self.model {
@@ -67,19 +70,34 @@ impl PyModel {
             Model::Caps(c) => (c.centers(), c.dim()),
             Model::Poincare(p) => (p.points().to_vec(), p.dim()),
             Model::Euclidean(e) => (e.points().to_vec(), e.dim()),
+            Model::Order(o) => (o.vectors().to_vec(), o.dim()),
+            Model::Boxes(x) => (
+                x.min_corners()
+                    .iter()
+                    .zip(x.max_corners())
+                    .map(|(lo, hi)| 0.5 * (lo + hi))
+                    .collect(),
+                x.dim(),
+            ),
         };
         PyArray1::from_vec(py, values).reshape([self.names.len(), dim])
     }
 
-    /// The radii: Euclidean for balls, angular (radians) for caps, 0 for points.
+    /// The radii: Euclidean for balls, angular (radians) for caps; the other models have
+    /// none (a ValueError).
     #[getter]
-    fn radii<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
+    fn radii<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyArray1<f64>>> {
         let values = match &self.model {
             Model::Balls(b) => (0..b.n() as u32).map(|u| b.radius(u)).collect(),
             Model::Caps(c) => c.angular_radii(),
-            Model::Poincare(_) | Model::Euclidean(_) => vec![0.0; self.names.len()],
+            Model::Poincare(_) | Model::Euclidean(_) | Model::Order(_) | Model::Boxes(_) => {
+                return Err(PyValueError::new_err(format!(
+                    "a {} model has no radii",
+                    self.kind()
+                )))
+            }
         };
-        PyArray1::from_vec(py, values)
+        Ok(PyArray1::from_vec(py, values))
     }
 
     /// The row of the node `name`.
@@ -91,8 +109,9 @@ impl PyModel {
             .ok_or_else(|| PyValueError::new_err(format!("node {name} is not in the model")))
     }
 
-    /// The containment margins of pairs `(u[i], v[i])` (rows; positive: `u` inside `v`),
-    /// the score both evaluation protocols rank by; minus the distance for points.
+    /// The scores of pairs `(u[i], v[i])` (rows), the score both evaluation protocols rank
+    /// by: containment margins for balls and caps (positive: `u` inside `v`), minus the
+    /// distance for points, `−E(u, v)` for order embeddings, `ln P(v | u)` for boxes.
     fn score<'py>(
         &self,
         py: Python<'py>,
@@ -105,11 +124,15 @@ impl PyModel {
             Model::Caps(c) => pairs.iter().map(|&(a, p)| c.margin(a, p)).collect(),
             Model::Poincare(p) => pairs.iter().map(|&(a, b)| p.score(a, b)).collect(),
             Model::Euclidean(e) => pairs.iter().map(|&(a, b)| e.score(a, b)).collect(),
+            Model::Order(o) => pairs.iter().map(|&(a, p)| -o.energy(a, p)).collect(),
+            Model::Boxes(x) => pairs.iter().map(|&(a, p)| x.ln_conditional(a, p)).collect(),
         };
         Ok(PyArray1::from_vec(py, scores))
     }
 
-    /// Whether region `u[i]` lies inside region `v[i]` (margin above 0).
+    /// Whether region `u[i]` lies inside region `v[i]`: margin above 0 for balls and caps,
+    /// no order violation for order embeddings, `P(v | u) > 1/2` for boxes (points contain
+    /// nothing: a ValueError).
     fn contains<'py>(
         &self,
         py: Python<'py>,
@@ -117,11 +140,22 @@ impl PyModel {
         v: PyReadonlyArray1<'py, i64>,
     ) -> PyResult<Bound<'py, PyArray1<bool>>> {
         let scores = self.score(py, u, v)?;
+        let threshold = match &self.model {
+            Model::Balls(_) | Model::Caps(_) => 0.0,
+            Model::Order(_) => -f64::MIN_POSITIVE,
+            Model::Boxes(_) => -std::f64::consts::LN_2,
+            Model::Poincare(_) | Model::Euclidean(_) => {
+                return Err(PyValueError::new_err(format!(
+                    "a {} model is made of points, which contain nothing",
+                    self.kind()
+                )))
+            }
+        };
         let inside: Vec<bool> = scores
             .readonly()
             .as_array()
             .iter()
-            .map(|&m| m > 0.0)
+            .map(|&m| m > threshold)
             .collect();
         Ok(PyArray1::from_vec(py, inside))
     }
@@ -136,6 +170,8 @@ impl PyModel {
             Model::Caps(c) => c.dim(),
             Model::Poincare(p) => p.dim(),
             Model::Euclidean(e) => e.dim(),
+            Model::Order(o) => o.dim(),
+            Model::Boxes(x) => x.dim(),
         };
         format!(
             "HierarchyModel({}, {} nodes, d = {dim})",
@@ -283,9 +319,17 @@ pub fn train(
             let (summary, caps) = run::<Caps>(py, &task, config, schedule)?;
             (summary, Model::Caps(caps))
         }
+        "order" => {
+            let (summary, order) = run::<Order>(py, &task, config, schedule)?;
+            (summary, Model::Order(order))
+        }
+        "box" => {
+            let (summary, boxes) = run::<Boxes>(py, &task, config, schedule)?;
+            (summary, Model::Boxes(boxes))
+        }
         other => {
             return Err(PyValueError::new_err(format!(
-                "model must be spherex or caps, got {other}"
+                "model must be spherex, caps, order or box, got {other}"
             )))
         }
     };
@@ -447,6 +491,8 @@ fn judge(
         Model::Caps(c) => evaluate(c, names, hierarchy, split),
         Model::Poincare(p) => evaluate(p, names, hierarchy, split),
         Model::Euclidean(e) => evaluate(e, names, hierarchy, split),
+        Model::Order(o) => evaluate(o, names, hierarchy, split),
+        Model::Boxes(x) => evaluate(x, names, hierarchy, split),
     }
 }
 

@@ -9,8 +9,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 use sphaera::data::Split;
 use sphaera::hierarchy::{
-    evaluate, html_report, markdown_table, Balls, Caps, Checkpoint, Comparison, EdgeSampling,
-    Euclidean, Model, Poincare, Regions, Run, Schedule, SpherexConfig, SpherexLoss, Summary, Task,
+    evaluate, html_report, markdown_table, Balls, Boxes, Caps, Checkpoint, Comparison,
+    EdgeSampling, Euclidean, Model, Order, Poincare, Regions, Run, Schedule, SpherexConfig,
+    SpherexLoss, Summary, Task,
 };
 
 use crate::cli::{CompareArgs, EdgeSamplingArg, EvalArgs, ModelArg, TrainArgs};
@@ -45,6 +46,14 @@ pub fn train(args: TrainArgs) -> Result<()> {
         ModelArg::Euclidean => {
             let (summary, points) = run::<Euclidean>(&task, &args)?;
             (summary, Model::Euclidean(points))
+        }
+        ModelArg::Order => {
+            let (summary, order) = run::<Order>(&task, &args)?;
+            (summary, Model::Order(order))
+        }
+        ModelArg::Box => {
+            let (summary, boxes) = run::<Boxes>(&task, &args)?;
+            (summary, Model::Boxes(boxes))
         }
     };
     if let Some(path) = &args.out {
@@ -203,6 +212,8 @@ pub fn eval(args: EvalArgs) -> Result<()> {
         Model::Caps(caps) => evaluate(caps, &names, &hierarchy, split.as_ref()),
         Model::Poincare(points) => evaluate(points, &names, &hierarchy, split.as_ref()),
         Model::Euclidean(points) => evaluate(points, &names, &hierarchy, split.as_ref()),
+        Model::Order(order) => evaluate(order, &names, &hierarchy, split.as_ref()),
+        Model::Boxes(boxes) => evaluate(boxes, &names, &hierarchy, split.as_ref()),
     }
     .with_context(|| format!("{} on {source}", args.model_file.display()))?;
     print(&evaluated, args.json)

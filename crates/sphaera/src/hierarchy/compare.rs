@@ -17,7 +17,7 @@ use crate::hierarchy::config::SpherexConfig;
 use crate::hierarchy::protocol::{Protocol, Regime};
 use crate::hierarchy::regions::Regions;
 use crate::hierarchy::run::{Run, Schedule, Summary, Task};
-use crate::hierarchy::{Balls, Caps, Euclidean, Poincare};
+use crate::hierarchy::{Balls, Boxes, Caps, Euclidean, Order, Poincare};
 
 /// The models a comparison can train, by the name `--model` takes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -31,15 +31,21 @@ pub enum ModelKind {
     Euclidean,
     /// Poincaré embeddings (Nickel & Kiela 2017).
     Poincare,
+    /// Order embeddings (Vendrov et al. 2016).
+    Order,
+    /// Gumbel boxes (Dasgupta et al. 2020).
+    Box,
 }
 
 impl ModelKind {
     /// Every model, in the order tables list them.
-    pub const ALL: [ModelKind; 4] = [
+    pub const ALL: [ModelKind; 6] = [
         ModelKind::Spherex,
         ModelKind::Caps,
         ModelKind::Euclidean,
         ModelKind::Poincare,
+        ModelKind::Order,
+        ModelKind::Box,
     ];
 
     /// The name runs and tables use.
@@ -49,6 +55,8 @@ impl ModelKind {
             ModelKind::Caps => Caps::KIND,
             ModelKind::Euclidean => Euclidean::KIND,
             ModelKind::Poincare => Poincare::KIND,
+            ModelKind::Order => Order::KIND,
+            ModelKind::Box => Boxes::KIND,
         }
     }
 
@@ -59,6 +67,8 @@ impl ModelKind {
             ModelKind::Caps => Caps::width(dim),
             ModelKind::Euclidean => Euclidean::width(dim),
             ModelKind::Poincare => Poincare::width(dim),
+            ModelKind::Order => Order::width(dim),
+            ModelKind::Box => Boxes::width(dim),
         }
     }
 }
@@ -72,7 +82,7 @@ impl std::str::FromStr for ModelKind {
             .find(|m| m.name() == name)
             .ok_or_else(|| Error::InvalidParameter {
                 name: "model",
-                expected: "spherex, caps, euclidean or poincare",
+                expected: "spherex, caps, euclidean, poincare, order or box",
                 value: name.to_string(),
             })
     }
@@ -200,6 +210,8 @@ impl Comparison {
             ModelKind::Caps => train::<Caps>(task, key, schedule),
             ModelKind::Euclidean => train::<Euclidean>(task, key, schedule),
             ModelKind::Poincare => train::<Poincare>(task, key, schedule),
+            ModelKind::Order => train::<Order>(task, key, schedule),
+            ModelKind::Box => train::<Boxes>(task, key, schedule),
         }
     }
 }

@@ -12,6 +12,10 @@
 //! and a floor on radii keeps margins far above rounding. Evaluation scores a pair by its
 //! containment margin.
 //!
+//! The field's baselines train through the same [`Trainer`] and are judged by the same
+//! protocol: order embeddings ([`Order`], Vendrov et al. 2016) and Gumbel boxes ([`Boxes`],
+//! Dasgupta et al. 2020); each one's docs name its paper and every deviation from it.
+//!
 //! ## Which loss and score work best
 //! Measured on the WordNet mammal closure, reconstruction protocol, default settings
 //! (`sphaera hierarchy train --dim D --epochs E --volume-weight W`):
@@ -28,6 +32,7 @@
 //! finite for disjoint pairs, where `ln P(v | u) = −∞` ties them all.
 
 mod balls;
+mod boxes;
 mod caps;
 mod compare;
 mod config;
@@ -36,6 +41,7 @@ mod evaluate;
 mod known;
 mod loss;
 mod model_file;
+mod order;
 mod poincare;
 mod points;
 mod protocol;
@@ -45,6 +51,7 @@ mod run;
 mod train;
 
 pub use balls::{BallScorer, Balls};
+pub use boxes::{BoxScorer, Boxes};
 pub use caps::{CapScorer, Caps};
 pub use compare::{markdown_table, Comparison, ModelKind, RunKey};
 pub use config::{BurnIn, EdgeSampling, RowOptimizer, SpherexConfig};
@@ -53,6 +60,7 @@ pub use evaluate::{evaluate, Evaluated};
 pub use known::Known;
 pub use loss::{PairKind, SpherexLoss};
 pub use model_file::Model;
+pub use order::{Order, OrderScorer};
 pub use poincare::{Poincare, PoincareScorer};
 pub use protocol::{Protocol, Regime};
 pub use regions::{EdgeGroup, Regions};

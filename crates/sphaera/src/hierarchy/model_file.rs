@@ -1,9 +1,11 @@
 //! Trained hierarchy models as safetensors files, with the node names as a JSON list in the
 //! metadata: balls as `centers` (`n × dim`) and `log_radii` (`n`); caps as `directions`
 //! (`n × dim`, unit rows) and `angular_radii` (`n`, radians); the point baselines as one
-//! tensor named after their geometry, `poincare_points` or `euclidean_points` (`n × dim`).
-//! All f64. Balls and caps keep the layout `sphaera hierarchy train --out` has written
-//! since models were first saved.
+//! tensor named after their geometry, `poincare_points` or `euclidean_points` (`n × dim`);
+//! order embeddings as `order_vectors` (`n × dim`) and `order_margin` (one value, the loss's
+//! `α`); Gumbel boxes as `box_min` and `box_max` (`n × dim` each) and `box_beta` (one value,
+//! the temperature). All f64. The kind is told by the tensor names, so balls and caps keep
+//! the layout `sphaera hierarchy train --out` has written since models were first saved.
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -14,7 +16,7 @@ use safetensors::{Dtype, SafeTensors};
 
 use crate::error::{Error, Result};
 use crate::files::write_atomically;
-use crate::hierarchy::{Balls, Caps, Euclidean, Poincare};
+use crate::hierarchy::{Balls, Boxes, Caps, Euclidean, Order, Poincare};
 
 /// A trained hierarchy model of either kind.
 #[derive(Clone, Debug, PartialEq)]
@@ -27,6 +29,10 @@ pub enum Model {
     Poincare(Poincare),
     /// Points in `R^d` (Nickel & Kiela's Euclidean baseline).
     Euclidean(Euclidean),
+    /// Order embeddings (Vendrov et al. 2016).
+    Order(Order),
+    /// Gumbel boxes (Dasgupta et al. 2020).
+    Boxes(Boxes),
 }
 
 impl Model {
@@ -66,6 +72,21 @@ impl Model {
             Model::Euclidean(e) => (
                 e.n(),
                 vec![(EUCLIDEAN, vec![e.n(), e.dim()], to_bytes(e.points()))],
+            ),
+            Model::Order(o) => (
+                o.n(),
+                vec![
+                    ("order_vectors", vec![o.n(), o.dim()], to_bytes(o.vectors())),
+                    ("order_margin", vec![1], to_bytes(&[o.margin()])),
+                ],
+            ),
+            Model::Boxes(x) => (
+                x.n(),
+                vec![
+                    ("box_min", vec![x.n(), x.dim()], to_bytes(&x.min_corners())),
+                    ("box_max", vec![x.n(), x.dim()], to_bytes(&x.max_corners())),
+                    ("box_beta", vec![1], to_bytes(&[x.beta()])),
+                ],
             ),
         };
         if names.len() != n {
@@ -132,6 +153,33 @@ impl Model {
                 .collect();
             Ok((t.shape().to_vec(), values))
         };
+        let has = |name: &str| tensors.tensor(name).is_ok();
+        let one = |name: &str| -> Result<f64> {
+            match read(name)? {
+                (shape, values) if shape == [1] => Ok(values[0]),
+                (shape, _) => Err(invalid(format!("{name} has shape {shape:?}, expected [1]"))),
+            }
+        };
+        if has("order_vectors") {
+            let (shape, vectors) = read("order_vectors")?;
+            let (_, dim) = matrix_shape("order_vectors", &shape, names.len(), &invalid)?;
+            let order = Order::from_parts(dim, vectors, one("order_margin")?)
+                .map_err(|e| invalid(format!("invalid order embeddings: {e}")))?;
+            return Ok((Model::Order(order), names));
+        }
+        if has("box_min") {
+            let (shape, mins) = read("box_min")?;
+            let (max_shape, maxs) = read("box_max")?;
+            let (_, dim) = matrix_shape("box_min", &shape, names.len(), &invalid)?;
+            if max_shape != shape {
+                return Err(invalid(format!(
+                    "box_max has shape {max_shape:?}, box_min {shape:?}"
+                )));
+            }
+            let boxes = Boxes::from_parts(dim, &mins, &maxs, one("box_beta")?)
+                .map_err(|e| invalid(format!("invalid boxes: {e}")))?;
+            return Ok((Model::Boxes(boxes), names));
+        }
         for name in [POINCARE, EUCLIDEAN] {
             if tensors.tensor(name).is_err() {
                 continue;
@@ -199,4 +247,19 @@ type Tensor = (&'static str, Vec<usize>, Vec<u8>);
 
 fn to_bytes(values: &[f64]) -> Vec<u8> {
     values.iter().flat_map(|v| v.to_le_bytes()).collect()
+}
+
+/// The `(n, dim)` of a 2-D tensor `name` of `shape` with a row per node name.
+fn matrix_shape(
+    name: &str,
+    shape: &[usize],
+    names: usize,
+    invalid: &dyn Fn(String) -> Error,
+) -> Result<(usize, usize)> {
+    match *shape {
+        [n, dim] if n == names && dim > 0 => Ok((n, dim)),
+        _ => Err(invalid(format!(
+            "{name} has shape {shape:?}, expected [{names}, dim] (a row per node name)"
+        ))),
+    }
 }

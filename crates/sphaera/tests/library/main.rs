@@ -1,7 +1,6 @@
 //! Property and reference tests of the library, in one test binary.
 
 mod balls;
-mod baselines;
 mod cases;
 mod dispersion;
 mod evaluation;
@@ -12,6 +11,8 @@ mod known;
 mod negatives;
 mod optim;
 mod oracle;
+mod order_box_baselines;
+mod point_baselines;
 mod protocol;
 mod sphere;
 mod spherex;
