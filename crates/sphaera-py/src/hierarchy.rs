@@ -12,8 +12,8 @@ use pyo3::types::PyAny;
 use serde::Serialize;
 use sphaera::eval::{self, Sampling, Scorer};
 use sphaera::hierarchy::{
-    evaluate, Balls, Boxes, Caps, EdgeSampling, Euclidean, Model, Order, Poincare, Protocol,
-    Regime, Regions, Run, Schedule, SpherexConfig, Task,
+    evaluate, Balls, Boxes, Caps, EdgeSampling, Euclidean, Model, ModelKind, Order, Poincare,
+    Protocol, Regime, Regions, Run, Schedule, SpherexConfig, Task,
 };
 use sphaera::Par;
 
@@ -213,7 +213,8 @@ impl PyModel {
 }
 
 /// Trains a model on `hierarchy` under `protocol` and returns it with the run's summary.
-/// Settings left `None` take the library's defaults (`sphaera hierarchy train --help`).
+/// Settings left `None` take the model's own defaults (its paper's, as `sphaera hierarchy
+/// train` uses them).
 #[pyfunction]
 #[pyo3(signature = (hierarchy=None, *, model="spherex", dim=None, epochs=150,
                     protocol="reconstruction", split=None, regime="published", seed=None,
@@ -246,7 +247,16 @@ pub fn train(
     edge_sampling: &str,
     lr_decay: bool,
 ) -> PyResult<(PyModel, PyObject)> {
-    let defaults = SpherexConfig::default();
+    let kind: ModelKind = model.parse().map_err(value_error)?;
+    // Each model's own defaults (its paper's step size, batch and optimizer).
+    let defaults = match kind {
+        ModelKind::Spherex => Balls::default_config(),
+        ModelKind::Caps => Caps::default_config(),
+        ModelKind::Euclidean => Euclidean::default_config(),
+        ModelKind::Poincare => Poincare::default_config(),
+        ModelKind::Order => Order::default_config(),
+        ModelKind::Box => Boxes::default_config(),
+    };
     let mut config = defaults.clone();
     config.dim = dim.unwrap_or(defaults.dim);
     config.seed = seed.unwrap_or(defaults.seed);
@@ -310,27 +320,30 @@ pub fn train(
     }
     .map_err(value_error)?;
     let names = task.nodes.names().to_vec();
-    let (summary, model) = match model {
-        "spherex" => {
+    let (summary, model) = match kind {
+        ModelKind::Spherex => {
             let (summary, balls) = run::<Balls>(py, &task, config, schedule)?;
             (summary, Model::Balls(balls))
         }
-        "caps" => {
+        ModelKind::Caps => {
             let (summary, caps) = run::<Caps>(py, &task, config, schedule)?;
             (summary, Model::Caps(caps))
         }
-        "order" => {
+        ModelKind::Euclidean => {
+            let (summary, points) = run::<Euclidean>(py, &task, config, schedule)?;
+            (summary, Model::Euclidean(points))
+        }
+        ModelKind::Poincare => {
+            let (summary, points) = run::<Poincare>(py, &task, config, schedule)?;
+            (summary, Model::Poincare(points))
+        }
+        ModelKind::Order => {
             let (summary, order) = run::<Order>(py, &task, config, schedule)?;
             (summary, Model::Order(order))
         }
-        "box" => {
+        ModelKind::Box => {
             let (summary, boxes) = run::<Boxes>(py, &task, config, schedule)?;
             (summary, Model::Boxes(boxes))
-        }
-        other => {
-            return Err(PyValueError::new_err(format!(
-                "model must be spherex, caps, order or box, got {other}"
-            )))
         }
     };
     Ok((PyModel { model, names }, to_python(py, &summary)?))

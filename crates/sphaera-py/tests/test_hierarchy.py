@@ -98,3 +98,16 @@ def test_bad_arguments_are_value_or_type_errors():
         protocols.reconstruction(pets, broken)
     with pytest.raises(ValueError, match="node dog is not in the model"):
         protocols.reconstruction(Hierarchy([("dog", "mammal.n.01")]), model)
+
+
+@pytest.mark.parametrize("kind", ["euclidean", "poincare", "order", "box"])
+def test_every_baseline_trains_scores_and_round_trips(kind, tmp_path):
+    pets = Hierarchy([("dog", "mammal"), ("cat", "mammal"), ("mammal", "animal"), ("fish", "animal")])
+    model, summary = hierarchy.train(pets, model=kind, dim=3, epochs=30)
+    assert model.kind == kind == summary["model"]
+    assert summary["map"] == protocols.reconstruction(pets, model)["map"] > 0
+    model.save(tmp_path / "m.safetensors")
+    back = hierarchy.load(tmp_path / "m.safetensors")
+    assert back.kind == kind and back.names == model.names
+    u, v = np.array([0, 1]), np.array([2, 3])
+    np.testing.assert_allclose(back.score(u, v), model.score(u, v), rtol=1e-12)
