@@ -249,7 +249,7 @@ pub struct EvalArgs {
 
 #[derive(Debug, Args)]
 pub struct CompareArgs {
-    /// Edge list (child<TAB>parent) [default: the embedded mammal closure].
+    /// Edge list (`child<TAB>parent`) [default: the embedded mammal closure].
     #[arg(long)]
     pub edges: Option<PathBuf>,
     /// Models, comma-separated.

@@ -109,6 +109,14 @@ fn plot_error(e: impl std::fmt::Display) -> Error {
 
 /// Test F1 (%) against the percentage, one line per model.
 fn f1_by_percent(runs: &[&(RunKey, Summary)], dim: usize) -> Result<String> {
+    let max_percent = runs
+        .iter()
+        .filter_map(|(k, _)| match k.protocol {
+            Protocol::Split { percent } => Some(percent),
+            Protocol::Reconstruction => None,
+        })
+        .fold(0.0, f64::max)
+        + 5.0;
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
@@ -118,10 +126,11 @@ fn f1_by_percent(runs: &[&(RunKey, Summary)], dim: usize) -> Result<String> {
             .margin(12)
             .x_label_area_size(40)
             .y_label_area_size(50)
-            .build_cartesian_2d(0f64..90f64, 0f64..100f64)
+            .build_cartesian_2d(0f64..max_percent, 0f64..100f64)
             .map_err(plot_error)?;
         chart
             .configure_mesh()
+            .light_line_style(WHITE)
             .x_desc("% of non-basic edges in training")
             .y_desc("test F1 (%)")
             .draw()
@@ -194,6 +203,7 @@ fn figure_by_time(runs: &[&(RunKey, Summary)], protocol: &str) -> Result<String>
             .map_err(plot_error)?;
         chart
             .configure_mesh()
+            .light_line_style(WHITE)
             .x_desc("training seconds")
             .y_desc(if is_map { "MAP" } else { "test F1 (%)" })
             .draw()
