@@ -14,6 +14,40 @@ use crate::hierarchy::run::Summary;
 const WIDTH: u32 = 640;
 const HEIGHT: u32 = 400;
 
+/// One colour per model, distinct and dark enough on white (ColorBrewer's Set1, without its
+/// yellow).
+const COLORS: [RGBColor; 7] = [
+    RGBColor(228, 26, 28),
+    RGBColor(55, 126, 184),
+    RGBColor(77, 175, 74),
+    RGBColor(152, 78, 163),
+    RGBColor(255, 127, 0),
+    RGBColor(166, 86, 40),
+    RGBColor(90, 90, 90),
+];
+
+/// Width of the legend strip beside each picture.
+const LEGEND_WIDTH: u32 = 110;
+
+/// The models' names in their colours, one per line, in `area`.
+fn legend(
+    area: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
+    models: &[ModelKind],
+) -> Result<()> {
+    for (i, model) in models.iter().enumerate() {
+        let y = 60 + 22 * i as i32;
+        area.draw(&Circle::new((10, y), 5, color(i).filled()))
+            .map_err(plot_error)?;
+        area.draw(&Text::new(model.name(), (22, y - 7), ("sans-serif", 14)))
+            .map_err(plot_error)?;
+    }
+    Ok(())
+}
+
+fn color(i: usize) -> RGBAColor {
+    COLORS[i % COLORS.len()].to_rgba()
+}
+
 /// The HTML page of `runs`, titled `title`: the table of [`markdown_table`], then the
 /// pictures, all inline (no file beside it).
 pub fn html_report(runs: &[(RunKey, Summary)], title: &str) -> Result<String> {
@@ -121,7 +155,9 @@ fn f1_by_percent(runs: &[&(RunKey, Summary)], dim: usize) -> Result<String> {
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
         root.fill(&WHITE).map_err(plot_error)?;
-        let mut chart = ChartBuilder::on(&root)
+        // The legend gets its own strip on the right, so it never hides a point.
+        let (plot, side) = root.split_horizontally(WIDTH - LEGEND_WIDTH);
+        let mut chart = ChartBuilder::on(&plot)
             .caption(format!("test F1, d = {dim}"), ("sans-serif", 18))
             .margin(12)
             .x_label_area_size(40)
@@ -136,7 +172,7 @@ fn f1_by_percent(runs: &[&(RunKey, Summary)], dim: usize) -> Result<String> {
             .draw()
             .map_err(plot_error)?;
         for (i, model) in models(runs).into_iter().enumerate() {
-            let color = Palette99::pick(i).to_rgba();
+            let color = color(i);
             let mut points: Vec<(f64, Vec<f64>)> = Vec::new();
             for (key, summary) in runs.iter().filter(|(k, _)| k.model == model) {
                 let (Protocol::Split { percent }, Some(best)) = (key.protocol, summary.best) else {
@@ -155,19 +191,12 @@ fn f1_by_percent(runs: &[&(RunKey, Summary)], dim: usize) -> Result<String> {
                 .collect();
             chart
                 .draw_series(LineSeries::new(means.clone(), color.stroke_width(2)))
-                .map_err(plot_error)?
-                .label(model.name())
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], color));
+                .map_err(plot_error)?;
             chart
                 .draw_series(means.iter().map(|&p| Circle::new(p, 4, color.filled())))
                 .map_err(plot_error)?;
         }
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.8))
-            .border_style(BLACK)
-            .draw()
-            .map_err(plot_error)?;
+        legend(&side, &models(runs))?;
         root.present().map_err(plot_error)?;
     }
     Ok(svg)
@@ -194,7 +223,9 @@ fn figure_by_time(runs: &[&(RunKey, Summary)], protocol: &str) -> Result<String>
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
         root.fill(&WHITE).map_err(plot_error)?;
-        let mut chart = ChartBuilder::on(&root)
+        // The legend gets its own strip on the right, so it never hides a point.
+        let (plot, side) = root.split_horizontally(WIDTH - LEGEND_WIDTH);
+        let mut chart = ChartBuilder::on(&plot)
             .caption(protocol, ("sans-serif", 18))
             .margin(12)
             .x_label_area_size(40)
@@ -209,7 +240,7 @@ fn figure_by_time(runs: &[&(RunKey, Summary)], protocol: &str) -> Result<String>
             .draw()
             .map_err(plot_error)?;
         for (i, model) in models(runs).into_iter().enumerate() {
-            let color = Palette99::pick(i).to_rgba();
+            let color = color(i);
             let mine: Vec<(f64, f64)> = points
                 .iter()
                 .filter(|p| p.0 == model)
@@ -217,16 +248,9 @@ fn figure_by_time(runs: &[&(RunKey, Summary)], protocol: &str) -> Result<String>
                 .collect();
             chart
                 .draw_series(mine.iter().map(|&p| Circle::new(p, 4, color.filled())))
-                .map_err(plot_error)?
-                .label(model.name())
-                .legend(move |(x, y)| Circle::new((x + 8, y), 4, color.filled()));
+                .map_err(plot_error)?;
         }
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.8))
-            .border_style(BLACK)
-            .draw()
-            .map_err(plot_error)?;
+        legend(&side, &models(runs))?;
         root.present().map_err(plot_error)?;
     }
     Ok(svg)
