@@ -16,11 +16,11 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
+
+from compare import timed  # bench/compare.py: a command under /usr/bin/time
 
 ROOT = Path(__file__).resolve().parent.parent
 PEER_SCRIPT = ROOT.parent / "shared" / "peers" / "ledoh_step.py"
@@ -59,17 +59,6 @@ def one_step(name, n, dim, steps):
         optimizer.step()
         times.append(time.perf_counter() - start)
     print(json.dumps({"sec_per_step": statistics.median(times[1:])}))
-
-
-def timed(cmd, env=None):
-    """Runs cmd under /usr/bin/time; returns (last stdout line as JSON, peak RSS in MB)."""
-    with tempfile.NamedTemporaryFile("r") as peak:
-        out = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", peak.name, *cmd],
-                             capture_output=True, text=True, env=env)
-        if out.returncode != 0:
-            sys.exit(f"{' '.join(cmd)} failed:\n{out.stderr[-2000:]}")
-        kib = int(peak.read().split()[-1])
-    return json.loads(out.stdout.strip().splitlines()[-1]), kib / 1024
 
 
 def cli_args(name, dim):

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use clap::builder::TypedValueParser as _;
 use clap::{value_parser, Args, Parser, Subcommand, ValueEnum};
 use sphaera::disperse::{Distance, KernelKind, Method, MethodOptions};
-use sphaera::hierarchy::{ModelKind, Protocol, Regime, SpherexConfig, SpherexLoss};
+use sphaera::hierarchy::{ModelKind, Protocol, Regime, Schedule, SpherexConfig, SpherexLoss};
 
 /// Hyperspherical embeddings: dispersion on the sphere, measured against the best known.
 #[derive(Debug, Parser)]
@@ -155,7 +155,7 @@ pub struct TrainArgs {
           value_parser = value_parser!(u32).range(1..))]
     pub dim: u32,
     /// Epochs (passes over the training edges).
-    #[arg(long, default_value_t = 150)]
+    #[arg(long, default_value_t = Schedule::default().epochs)]
     pub epochs: u64,
     /// `reconstruction` (train and evaluate on the whole closure) or `split:P` (link
     /// prediction with P% of the non-basic edges in training, 0 to 90).
@@ -208,7 +208,7 @@ pub struct TrainArgs {
     #[arg(long, default_value_t = SpherexLoss::default().sibling_weight, allow_hyphen_values = true)]
     pub sibling_weight: f64,
     /// Evaluate every this many epochs (progress, and the best epoch for split:P).
-    #[arg(long, default_value = "10")]
+    #[arg(long, default_value_t = Schedule::default().eval_every)]
     pub eval_every: NonZeroU64,
     /// Seed of the split, the initialization and every draw.
     #[arg(long, default_value_t = SpherexConfig::default().seed)]
@@ -266,7 +266,7 @@ pub struct CompareArgs {
     #[arg(long, value_delimiter = ',', default_value = "reconstruction")]
     pub protocol: Vec<Protocol>,
     /// Epochs of every run.
-    #[arg(long, default_value_t = 150)]
+    #[arg(long, default_value_t = Schedule::default().epochs)]
     pub epochs: u64,
     /// Seeds, comma-separated.
     #[arg(long, value_delimiter = ',', default_value = "0,1,2")]
@@ -275,7 +275,7 @@ pub struct CompareArgs {
     #[arg(long, default_value_t = Regime::default())]
     pub regime: Regime,
     /// Evaluate (and pick the best epoch) every this many epochs.
-    #[arg(long, default_value = "10")]
+    #[arg(long, default_value_t = Schedule::default().eval_every)]
     pub eval_every: NonZeroU64,
     /// Directory for every run's JSON and `table.md`; runs already there are not run again.
     #[arg(long)]

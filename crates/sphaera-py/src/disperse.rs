@@ -45,15 +45,7 @@ pub fn disperse<'py>(
         method: parse_method(method)?,
         options: method_options(kernel, distance, gamma, s, t, samples, slices)?,
         optimizer: kind.optimizer(lr, momentum),
-        schedule: match schedule {
-            "cosine" => Schedule::Cosine,
-            "constant" => Schedule::Constant,
-            other => {
-                return Err(pyo3::exceptions::PyValueError::new_err(format!(
-                    "schedule must be cosine or constant, got {other}"
-                )))
-            }
-        },
+        schedule: schedule.parse::<Schedule>().map_err(value_error)?,
         steps: steps.unwrap_or(DEFAULT_STEPS),
         seed,
         anchor_weight,

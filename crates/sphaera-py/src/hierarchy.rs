@@ -12,8 +12,8 @@ use pyo3::types::PyAny;
 use serde::Serialize;
 use sphaera::eval::{self, Sampling, Scorer};
 use sphaera::hierarchy::{
-    evaluate, Balls, Boxes, Caps, EdgeSampling, Euclidean, Model, ModelKind, Order, Poincare,
-    Protocol, Regime, Regions, Run, Schedule, SpherexConfig, Task,
+    evaluate, Balls, Boxes, Caps, Euclidean, Model, ModelKind, Order, Poincare, Protocol, Regime,
+    Regions, Run, Schedule, SpherexConfig, Task,
 };
 use sphaera::Par;
 
@@ -216,9 +216,9 @@ impl PyModel {
 /// Settings left `None` take the model's own defaults (its paper's, as `sphaera hierarchy
 /// train` uses them).
 #[pyfunction]
-#[pyo3(signature = (hierarchy=None, *, model="spherex", dim=None, epochs=150,
+#[pyo3(signature = (hierarchy=None, *, model="spherex", dim=None, epochs=None,
                     protocol="reconstruction", split=None, regime="published", seed=None,
-                    eval_every=10, negatives=None, batch_size=None, lr=None, temperature=None,
+                    eval_every=None, negatives=None, batch_size=None, lr=None, temperature=None,
                     margin=None, volume_weight=None, ln_p_floor=None, radius_weight=None,
                     min_radius=None, sibling_weight=None, edge_sampling="uniform",
                     lr_decay=false))]
@@ -228,12 +228,12 @@ pub fn train(
     hierarchy: Option<&PyHierarchy>,
     model: &str,
     dim: Option<usize>,
-    epochs: u64,
+    epochs: Option<u64>,
     protocol: &str,
     split: Option<&PySplit>,
     regime: &str,
     seed: Option<u64>,
-    eval_every: u64,
+    eval_every: Option<u64>,
     negatives: Option<usize>,
     batch_size: Option<usize>,
     lr: Option<f64>,
@@ -277,20 +277,17 @@ pub fn train(
             *slot = v;
         }
     }
-    config.edge_sampling = match edge_sampling {
-        "uniform" => EdgeSampling::Uniform,
-        "sqrt-descendants" => EdgeSampling::SqrtDescendants,
-        other => {
-            return Err(PyValueError::new_err(format!(
-                "edge_sampling must be uniform or sqrt-descendants, got {other}"
-            )))
-        }
-    };
+    config.edge_sampling = edge_sampling.parse().map_err(value_error)?;
+    let defaults = Schedule::default();
+    let epochs = epochs.unwrap_or(defaults.epochs);
     config.lr_decay_epochs = lr_decay.then_some(epochs);
     let protocol: Protocol = protocol.parse().map_err(value_error)?;
     let regime: Regime = regime.parse().map_err(value_error)?;
-    let eval_every = std::num::NonZeroU64::new(eval_every)
-        .ok_or_else(|| PyValueError::new_err("eval_every must be at least 1, got 0"))?;
+    let eval_every = match eval_every {
+        None => defaults.eval_every,
+        Some(k) => std::num::NonZeroU64::new(k)
+            .ok_or_else(|| PyValueError::new_err("eval_every must be at least 1, got 0"))?,
+    };
     let schedule = Schedule { epochs, eval_every };
     let mammals;
     let hierarchy = match hierarchy {

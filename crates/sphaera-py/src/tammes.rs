@@ -1,8 +1,5 @@
 //! `sphaera.tammes`: `n` points on `S^{dim−1}` with the largest minimum angle found.
 
-use std::time::Duration;
-
-use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use sphaera::tammes::{best_known as table, search, SearchConfig};
@@ -39,14 +36,10 @@ pub fn tammes<'py>(
     if let Some(h) = hops {
         config.hops = h;
     }
-    if let Some(seconds) = time_limit {
-        if !(seconds > 0.0 && seconds <= 1e9) {
-            return Err(PyValueError::new_err(format!(
-                "time_limit must be a positive number of seconds, at most 1e9, got {seconds}"
-            )));
-        }
-        config.time_limit = Some(Duration::from_secs_f64(seconds));
-    }
+    config.time_limit = time_limit
+        .map(sphaera::tammes::time_limit)
+        .transpose()
+        .map_err(value_error)?;
     let code = py
         .allow_threads(|| search(n, dim, &config))
         .map_err(value_error)?;

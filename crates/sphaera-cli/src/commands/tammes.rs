@@ -1,9 +1,9 @@
 //! `sphaera tammes`: the best configuration of N points it can find, against the best known.
 
 use std::io::Write;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use anyhow::{bail, Context as _, Result};
+use anyhow::{Context as _, Result};
 use serde_json::json;
 use sphaera::tammes::{best_known, search, SearchConfig};
 
@@ -13,20 +13,12 @@ use crate::flags::as_flag;
 use crate::npy;
 use crate::output::check_parent_exists;
 
-/// The longest `--time-limit`, in seconds (about 31 years): any more means "none".
-const MAX_TIME_LIMIT_S: f64 = 1e9;
-
 pub fn run(args: TammesArgs) -> Result<()> {
-    let time_limit = match args.time_limit {
-        None => None,
-        Some(s) if s.is_finite() && s > 0.0 && s <= MAX_TIME_LIMIT_S => {
-            Some(Duration::from_secs_f64(s))
-        }
-        Some(s) => bail!(
-            "--time-limit must be a positive number of seconds, at most {MAX_TIME_LIMIT_S:e}, \
-             got {s:e}"
-        ),
-    };
+    let time_limit = args
+        .time_limit
+        .map(sphaera::tammes::time_limit)
+        .transpose()
+        .map_err(as_flag)?;
     if let Some(out) = &args.out {
         check_parent_exists(out).context("--out")?;
     }

@@ -79,6 +79,23 @@ pub enum EdgeSampling {
     SqrtDescendants,
 }
 
+impl std::str::FromStr for EdgeSampling {
+    type Err = Error;
+
+    /// `uniform` or `sqrt-descendants`.
+    fn from_str(name: &str) -> Result<Self> {
+        match name {
+            "uniform" => Ok(EdgeSampling::Uniform),
+            "sqrt-descendants" => Ok(EdgeSampling::SqrtDescendants),
+            _ => Err(Error::InvalidParameter {
+                name: "edge_sampling",
+                expected: "uniform or sqrt-descendants",
+                value: name.to_string(),
+            }),
+        }
+    }
+}
+
 impl Default for SpherexConfig {
     fn default() -> Self {
         Self {

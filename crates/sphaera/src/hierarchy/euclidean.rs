@@ -6,7 +6,7 @@ use crate::error::Result;
 use crate::eval::Scorer;
 use crate::hierarchy::config::{BurnIn, RowOptimizer, SpherexConfig};
 use crate::hierarchy::loss::{PairKind, SpherexLoss};
-use crate::hierarchy::points::{distance_softmax, PointRows};
+use crate::hierarchy::points::{distance_softmax, signed_distance, PointRows};
 use crate::hierarchy::regions::{EdgeGroup, Regions};
 
 /// A point per node in `R^d`, trained as the Euclidean baseline of Nickel & Kiela (2017):
@@ -161,15 +161,7 @@ impl Regions for Euclidean {
         grad_b: &mut [f64],
     ) -> f64 {
         let d = self.distance_grad(a, b, grad_a, grad_b);
-        if kind == PairKind::Contained {
-            d
-        } else {
-            grad_a
-                .iter_mut()
-                .chain(grad_b.iter_mut())
-                .for_each(|g| *g = -*g);
-            -d
-        }
+        signed_distance(d, kind, grad_a, grad_b)
     }
 
     fn group_loss(

@@ -7,7 +7,7 @@ use crate::error::Result;
 use crate::eval::Scorer;
 use crate::hierarchy::config::{BurnIn, RowOptimizer, SpherexConfig};
 use crate::hierarchy::loss::{PairKind, SpherexLoss};
-use crate::hierarchy::points::{distance_softmax, PointRows};
+use crate::hierarchy::points::{distance_softmax, signed_distance, PointRows};
 use crate::hierarchy::regions::{EdgeGroup, Regions};
 
 /// A point per node in the Poincaré ball, trained as Nickel & Kiela (2017):
@@ -199,15 +199,7 @@ impl Regions for Poincare {
         grad_b: &mut [f64],
     ) -> f64 {
         let d = self.distance_grad(a, b, grad_a, grad_b);
-        if kind == PairKind::Contained {
-            d
-        } else {
-            grad_a
-                .iter_mut()
-                .chain(grad_b.iter_mut())
-                .for_each(|g| *g = -*g);
-            -d
-        }
+        signed_distance(d, kind, grad_a, grad_b)
     }
 
     fn group_loss(

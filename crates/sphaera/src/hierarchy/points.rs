@@ -5,6 +5,7 @@ use rand::Rng;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::hierarchy::loss::PairKind;
 use crate::hierarchy::regions::EdgeGroup;
 use crate::random::seeded;
 
@@ -117,4 +118,23 @@ pub(crate) fn distance_softmax(
         scale(grads, -(least - d).exp() / sum);
     }
     (loss, 1)
+}
+
+/// The pairwise reading of a distance `d` whose gradients are in `grad_a`, `grad_b`: `d` for a
+/// pair that should be close, `−d` (gradients negated) otherwise. Point models train through
+/// the group loss; this serves the per-pair interface.
+pub(crate) fn signed_distance(
+    d: f64,
+    kind: PairKind,
+    grad_a: &mut [f64],
+    grad_b: &mut [f64],
+) -> f64 {
+    if kind == PairKind::Contained {
+        return d;
+    }
+    grad_a
+        .iter_mut()
+        .chain(grad_b.iter_mut())
+        .for_each(|g| *g = -*g);
+    -d
 }

@@ -125,6 +125,16 @@ pub struct Schedule {
     pub eval_every: NonZeroU64,
 }
 
+impl Default for Schedule {
+    /// 150 epochs (the mammals' reconstruction goal needs them at d = 10), evaluated every 10.
+    fn default() -> Self {
+        Self {
+            epochs: 150,
+            eval_every: NonZeroU64::new(10).expect("10 is not zero"),
+        }
+    }
+}
+
 /// The epoch with the best validation F1 so far, with its test figures and its model.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(bound = "M: Regions")]

@@ -52,6 +52,23 @@ pub enum Schedule {
     Cosine,
 }
 
+impl std::str::FromStr for Schedule {
+    type Err = crate::Error;
+
+    /// `constant` or `cosine`.
+    fn from_str(name: &str) -> crate::Result<Self> {
+        match name {
+            "constant" => Ok(Schedule::Constant),
+            "cosine" => Ok(Schedule::Cosine),
+            _ => Err(crate::Error::InvalidParameter {
+                name: "schedule",
+                expected: "cosine or constant",
+                value: name.to_string(),
+            }),
+        }
+    }
+}
+
 impl Schedule {
     /// The multiple of the base rate for step `step` (0-based) of `total`.
     ///

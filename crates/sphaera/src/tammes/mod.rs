@@ -10,7 +10,7 @@ mod polish;
 mod search;
 mod warm;
 
-pub use search::{search, Code, SearchConfig};
+pub use search::{search, time_limit, Code, SearchConfig, MAX_TIME_LIMIT_S};
 
 /// Sloane's table for `S²` (Hardin, Sloane & Smith), `N = 4…130`.
 const SLOANE_D3: &str = include_str!("../../data/tammes-d3.tsv");

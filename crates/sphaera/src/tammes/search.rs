@@ -41,6 +41,27 @@ impl Default for SearchConfig {
     }
 }
 
+/// The longest time limit, in seconds (about 31 years): any more means "none".
+pub const MAX_TIME_LIMIT_S: f64 = 1e9;
+
+/// A time limit of `seconds` (positive, at most [`MAX_TIME_LIMIT_S`]).
+///
+/// ```
+/// assert!(sphaera::tammes::time_limit(1e300).is_err());
+/// assert_eq!(sphaera::tammes::time_limit(2.5).unwrap().as_millis(), 2500);
+/// ```
+pub fn time_limit(seconds: f64) -> Result<Duration> {
+    if seconds.is_finite() && seconds > 0.0 && seconds <= MAX_TIME_LIMIT_S {
+        Ok(Duration::from_secs_f64(seconds))
+    } else {
+        Err(crate::Error::InvalidParameter {
+            name: "time_limit",
+            expected: "a positive number of seconds, at most 1e9",
+            value: format!("{seconds:e}"),
+        })
+    }
+}
+
 impl SearchConfig {
     /// The default effort for `n` points: 192 restarts and 16 polished up to `n = 60`, then
     /// fewer as each costs more (as `1/n`, at least 16 and 4); 512 hops for every `n`.
