@@ -129,8 +129,29 @@ pub enum ModelArg {
     Euclidean,
     /// Baseline: order embeddings (Vendrov et al. 2016), max-margin loss with α = 1.
     Order,
+    /// Baseline: entailment cones in R^d (Ganea et al. 2018), started from `euclidean`
+    /// points trained 100 epochs.
+    EuclideanCones,
+    /// Baseline: entailment cones in the Poincaré ball (Ganea et al. 2018), started from
+    /// `poincare` points trained 100 epochs.
+    HyperbolicCones,
     /// Baseline: Gumbel boxes (Dasgupta et al. 2020), binary cross-entropy on P(v | u).
     Box,
+}
+
+impl From<ModelArg> for ModelKind {
+    fn from(model: ModelArg) -> ModelKind {
+        match model {
+            ModelArg::Spherex => ModelKind::Spherex,
+            ModelArg::Caps => ModelKind::Caps,
+            ModelArg::Poincare => ModelKind::Poincare,
+            ModelArg::Euclidean => ModelKind::Euclidean,
+            ModelArg::Order => ModelKind::Order,
+            ModelArg::EuclideanCones => ModelKind::EuclideanCones,
+            ModelArg::HyperbolicCones => ModelKind::HyperbolicCones,
+            ModelArg::Box => ModelKind::Box,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

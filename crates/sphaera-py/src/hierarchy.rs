@@ -12,8 +12,8 @@ use pyo3::types::PyAny;
 use serde::Serialize;
 use sphaera::eval::{self, Sampling, Scorer};
 use sphaera::hierarchy::{
-    evaluate, Balls, Boxes, Caps, Euclidean, Model, ModelKind, Order, Poincare, Protocol, Regime,
-    Regions, Run, Schedule, SpherexConfig, Task,
+    Model, ModelKind, ModelVisitor, Protocol, Regime, Regions, RegionsVisitor, Run, Schedule,
+    SpherexConfig, Task,
 };
 use sphaera::Par;
 
@@ -42,17 +42,18 @@ impl PyModel {
     }
 
     /// `spherex` (balls in R^d), `caps` (caps of the unit sphere), or a baseline:
-    /// `poincare`, `euclidean` (points), `order` (order embeddings), `box` (Gumbel boxes).
+    /// `poincare`, `euclidean` (points), `order` (order embeddings), `euclidean-cones`,
+    /// `hyperbolic-cones` (entailment cones), `box` (Gumbel boxes).
     #[getter]
     fn kind(&self) -> &'static str {
-        match &self.model {
-            Model::Balls(_) => Balls::KIND,
-            Model::Caps(_) => Caps::KIND,
-            Model::Poincare(_) => Poincare::KIND,
-            Model::Euclidean(_) => Euclidean::KIND,
-            Model::Order(_) => Order::KIND,
-            Model::Boxes(_) => Boxes::KIND,
+        struct Kind;
+        impl RegionsVisitor for Kind {
+            type Output = &'static str;
+            fn visit<M: Regions>(self, _: &M) -> &'static str {
+                M::KIND
+            }
         }
+        self.model.visit(Kind)
     }
 
     /// The node of each row.
@@ -62,7 +63,7 @@ impl PyModel {
     }
 
     /// The centres, `(n, d)`: unit rows for caps; the points of the point baselines and of
-    /// order embeddings; the midpoints of boxes.
+    /// order embeddings; the apexes of cones; the midpoints of boxes.
     #[getter]
     fn centers<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyArray2<f64>>> {
         let (values, dim) = match &self.model {
@@ -71,6 +72,8 @@ impl PyModel {
             Model::Poincare(p) => (p.points().to_vec(), p.dim()),
             Model::Euclidean(e) => (e.points().to_vec(), e.dim()),
             Model::Order(o) => (o.vectors().to_vec(), o.dim()),
+            Model::EuclideanCones(c) => (c.apexes().to_vec(), c.dim()),
+            Model::HyperbolicCones(c) => (c.apexes().to_vec(), c.dim()),
             Model::Boxes(x) => (
                 x.min_corners()
                     .iter()
@@ -90,7 +93,7 @@ impl PyModel {
         let values = match &self.model {
             Model::Balls(b) => (0..b.n() as u32).map(|u| b.radius(u)).collect(),
             Model::Caps(c) => c.angular_radii(),
-            Model::Poincare(_) | Model::Euclidean(_) | Model::Order(_) | Model::Boxes(_) => {
+            _ => {
                 return Err(PyValueError::new_err(format!(
                     "a {} model has no radii",
                     self.kind()
@@ -111,7 +114,8 @@ impl PyModel {
 
     /// The scores of pairs `(u[i], v[i])` (rows), the score both evaluation protocols rank
     /// by: containment margins for balls and caps (positive: `u` inside `v`), minus the
-    /// distance for points, `−E(u, v)` for order embeddings, `ln P(v | u)` for boxes.
+    /// distance for points, `−E(u, v)` for order embeddings and cones, `ln P(v | u)` for
+    /// boxes.
     fn score<'py>(
         &self,
         py: Python<'py>,
@@ -125,13 +129,16 @@ impl PyModel {
             Model::Poincare(p) => pairs.iter().map(|&(a, b)| p.score(a, b)).collect(),
             Model::Euclidean(e) => pairs.iter().map(|&(a, b)| e.score(a, b)).collect(),
             Model::Order(o) => pairs.iter().map(|&(a, p)| -o.energy(a, p)).collect(),
+            Model::EuclideanCones(c) => pairs.iter().map(|&(a, p)| -c.energy(a, p)).collect(),
+            Model::HyperbolicCones(c) => pairs.iter().map(|&(a, p)| -c.energy(a, p)).collect(),
             Model::Boxes(x) => pairs.iter().map(|&(a, p)| x.ln_conditional(a, p)).collect(),
         };
         Ok(PyArray1::from_vec(py, scores))
     }
 
     /// Whether region `u[i]` lies inside region `v[i]`: margin above 0 for balls and caps,
-    /// no order violation for order embeddings, `P(v | u) > 1/2` for boxes (points contain
+    /// no order violation for order embeddings, energy 0 for cones (`u`'s apex inside `v`'s
+    /// cone), `P(v | u) > 1/2` for boxes (points contain
     /// nothing: a ValueError).
     fn contains<'py>(
         &self,
@@ -142,7 +149,9 @@ impl PyModel {
         let scores = self.score(py, u, v)?;
         let threshold = match &self.model {
             Model::Balls(_) | Model::Caps(_) => 0.0,
-            Model::Order(_) => -f64::MIN_POSITIVE,
+            Model::Order(_) | Model::EuclideanCones(_) | Model::HyperbolicCones(_) => {
+                -f64::MIN_POSITIVE
+            }
             Model::Boxes(_) => -std::f64::consts::LN_2,
             Model::Poincare(_) | Model::Euclidean(_) => {
                 return Err(PyValueError::new_err(format!(
@@ -171,6 +180,8 @@ impl PyModel {
             Model::Poincare(p) => p.dim(),
             Model::Euclidean(e) => e.dim(),
             Model::Order(o) => o.dim(),
+            Model::EuclideanCones(c) => c.dim(),
+            Model::HyperbolicCones(c) => c.dim(),
             Model::Boxes(x) => x.dim(),
         };
         format!(
@@ -249,14 +260,7 @@ pub fn train(
 ) -> PyResult<(PyModel, PyObject)> {
     let kind: ModelKind = model.parse().map_err(value_error)?;
     // Each model's own defaults (its paper's step size, batch and optimizer).
-    let defaults = match kind {
-        ModelKind::Spherex => Balls::default_config(),
-        ModelKind::Caps => Caps::default_config(),
-        ModelKind::Euclidean => Euclidean::default_config(),
-        ModelKind::Poincare => Poincare::default_config(),
-        ModelKind::Order => Order::default_config(),
-        ModelKind::Box => Boxes::default_config(),
-    };
+    let defaults = kind.default_config();
     let mut config = defaults.clone();
     config.dim = dim.unwrap_or(defaults.dim);
     config.seed = seed.unwrap_or(defaults.seed);
@@ -317,33 +321,33 @@ pub fn train(
     }
     .map_err(value_error)?;
     let names = task.nodes.names().to_vec();
-    let (summary, model) = match kind {
-        ModelKind::Spherex => {
-            let (summary, balls) = run::<Balls>(py, &task, config, schedule)?;
-            (summary, Model::Balls(balls))
-        }
-        ModelKind::Caps => {
-            let (summary, caps) = run::<Caps>(py, &task, config, schedule)?;
-            (summary, Model::Caps(caps))
-        }
-        ModelKind::Euclidean => {
-            let (summary, points) = run::<Euclidean>(py, &task, config, schedule)?;
-            (summary, Model::Euclidean(points))
-        }
-        ModelKind::Poincare => {
-            let (summary, points) = run::<Poincare>(py, &task, config, schedule)?;
-            (summary, Model::Poincare(points))
-        }
-        ModelKind::Order => {
-            let (summary, order) = run::<Order>(py, &task, config, schedule)?;
-            (summary, Model::Order(order))
-        }
-        ModelKind::Box => {
-            let (summary, boxes) = run::<Boxes>(py, &task, config, schedule)?;
-            (summary, Model::Boxes(boxes))
-        }
-    };
+    let (summary, model) = kind.visit(TrainModel {
+        py,
+        task: &task,
+        config,
+        schedule,
+    })?;
     Ok((PyModel { model, names }, to_python(py, &summary)?))
+}
+
+/// Trains the model of the kind visited.
+struct TrainModel<'a, 'py> {
+    py: Python<'py>,
+    task: &'a Task,
+    config: SpherexConfig,
+    schedule: Schedule,
+}
+
+impl ModelVisitor for TrainModel<'_, '_> {
+    type Output = PyResult<(sphaera::hierarchy::Summary, Model)>;
+
+    fn visit<M: Regions>(self) -> Self::Output
+    where
+        Model: From<M>,
+    {
+        let (summary, model) = run::<M>(self.py, self.task, self.config, self.schedule)?;
+        Ok((summary, Model::from(model)))
+    }
 }
 
 /// Runs every epoch without the GIL, stopping for Ctrl-C between epochs.
@@ -452,7 +456,7 @@ pub fn reconstruction(
 ) -> PyResult<PyObject> {
     let result = if let Ok(model) = scorer.downcast::<PyModel>() {
         let model = model.get();
-        py.allow_threads(|| judge(&model.model, &model.names, &hierarchy.inner, None))
+        py.allow_threads(|| model.model.evaluate(&model.names, &hierarchy.inner, None))
             .map_err(value_error)?
             .reconstruction
     } else {
@@ -478,7 +482,11 @@ pub fn link_prediction(
         let model = model.get();
         let hierarchy = &split.inner.hierarchy;
         let judged = py
-            .allow_threads(|| judge(&model.model, &model.names, hierarchy, Some(&split.inner)))
+            .allow_threads(|| {
+                model
+                    .model
+                    .evaluate(&model.names, hierarchy, Some(&split.inner))
+            })
             .map_err(value_error)?;
         judged.link_prediction
     } else {
@@ -488,22 +496,6 @@ pub fn link_prediction(
         Some(figures)
     };
     to_python(py, &figures)
-}
-
-fn judge(
-    model: &Model,
-    names: &[String],
-    hierarchy: &sphaera::data::Hierarchy,
-    split: Option<&sphaera::data::Split>,
-) -> sphaera::Result<sphaera::hierarchy::Evaluated> {
-    match model {
-        Model::Balls(b) => evaluate(b, names, hierarchy, split),
-        Model::Caps(c) => evaluate(c, names, hierarchy, split),
-        Model::Poincare(p) => evaluate(p, names, hierarchy, split),
-        Model::Euclidean(e) => evaluate(e, names, hierarchy, split),
-        Model::Order(o) => evaluate(o, names, hierarchy, split),
-        Model::Boxes(x) => evaluate(x, names, hierarchy, split),
-    }
 }
 
 fn callable(scorer: &Bound<'_, PyAny>) -> PyResult<PyScorer> {

@@ -9,12 +9,11 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 use sphaera::data::Split;
 use sphaera::hierarchy::{
-    evaluate, html_report, markdown_table, Balls, Boxes, Caps, Checkpoint, Comparison,
-    EdgeSampling, Euclidean, Model, Order, Poincare, Regions, Run, Schedule, SpherexConfig,
-    SpherexLoss, Summary, Task,
+    html_report, markdown_table, Checkpoint, Comparison, EdgeSampling, Model, ModelKind,
+    ModelVisitor, Regions, Run, Schedule, SpherexConfig, SpherexLoss, Summary, Task,
 };
 
-use crate::cli::{CompareArgs, EdgeSamplingArg, EvalArgs, ModelArg, TrainArgs};
+use crate::cli::{CompareArgs, EdgeSamplingArg, EvalArgs, TrainArgs};
 use crate::flags::as_flag;
 use crate::hierarchy::load_hierarchy;
 use crate::output::{check_parent_exists, write_atomically};
@@ -30,36 +29,32 @@ pub fn train(args: TrainArgs) -> Result<()> {
         args.split.as_deref(),
         args.seed,
     )?;
-    let (summary, model) = match args.model {
-        ModelArg::Spherex => {
-            let (summary, balls) = run::<Balls>(&task, &args)?;
-            (summary, Model::Balls(balls))
-        }
-        ModelArg::Caps => {
-            let (summary, caps) = run::<Caps>(&task, &args)?;
-            (summary, Model::Caps(caps))
-        }
-        ModelArg::Poincare => {
-            let (summary, points) = run::<Poincare>(&task, &args)?;
-            (summary, Model::Poincare(points))
-        }
-        ModelArg::Euclidean => {
-            let (summary, points) = run::<Euclidean>(&task, &args)?;
-            (summary, Model::Euclidean(points))
-        }
-        ModelArg::Order => {
-            let (summary, order) = run::<Order>(&task, &args)?;
-            (summary, Model::Order(order))
-        }
-        ModelArg::Box => {
-            let (summary, boxes) = run::<Boxes>(&task, &args)?;
-            (summary, Model::Boxes(boxes))
-        }
-    };
+    let (summary, model) = ModelKind::from(args.model).visit(TrainModel {
+        task: &task,
+        args: &args,
+    })?;
     if let Some(path) = &args.out {
         model.save(path, task.nodes.names())?;
     }
     print(&summary, args.json)
+}
+
+/// Trains the model of the kind visited.
+struct TrainModel<'a> {
+    task: &'a Task,
+    args: &'a TrainArgs,
+}
+
+impl ModelVisitor for TrainModel<'_> {
+    type Output = Result<(Summary, Model)>;
+
+    fn visit<M: Regions>(self) -> Self::Output
+    where
+        Model: From<M>,
+    {
+        let (summary, model) = run::<M>(self.task, self.args)?;
+        Ok((summary, Model::from(model)))
+    }
 }
 
 /// The library's configuration for model `M`, from the arguments and the model's defaults.
@@ -207,15 +202,9 @@ pub fn eval(args: EvalArgs) -> Result<()> {
         .as_deref()
         .map(|dir| Split::read_dir(dir, &hierarchy))
         .transpose()?;
-    let evaluated = match &model {
-        Model::Balls(balls) => evaluate(balls, &names, &hierarchy, split.as_ref()),
-        Model::Caps(caps) => evaluate(caps, &names, &hierarchy, split.as_ref()),
-        Model::Poincare(points) => evaluate(points, &names, &hierarchy, split.as_ref()),
-        Model::Euclidean(points) => evaluate(points, &names, &hierarchy, split.as_ref()),
-        Model::Order(order) => evaluate(order, &names, &hierarchy, split.as_ref()),
-        Model::Boxes(boxes) => evaluate(boxes, &names, &hierarchy, split.as_ref()),
-    }
-    .with_context(|| format!("{} on {source}", args.model_file.display()))?;
+    let evaluated = model
+        .evaluate(&names, &hierarchy, split.as_ref())
+        .with_context(|| format!("{} on {source}", args.model_file.display()))?;
     print(&evaluated, args.json)
 }
 

@@ -8,85 +8,15 @@ use std::io::Write as _;
 use std::num::NonZeroU64;
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
-
 use crate::data::Hierarchy;
 use crate::error::{Error, Result};
 use crate::files::{buffered, write_atomically};
 use crate::hierarchy::config::SpherexConfig;
+use crate::hierarchy::kind::{ModelKind, ModelVisitor};
+use crate::hierarchy::model_file::Model;
 use crate::hierarchy::protocol::{Protocol, Regime};
 use crate::hierarchy::regions::Regions;
 use crate::hierarchy::run::{Run, Schedule, Summary, Task};
-use crate::hierarchy::{Balls, Boxes, Caps, Euclidean, Order, Poincare};
-
-/// The models a comparison can train, by the name `--model` takes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum ModelKind {
-    /// SpheREx balls in `R^d`.
-    Spherex,
-    /// Caps of the unit sphere.
-    Caps,
-    /// Points in `R^d` with the distance softmax (Nickel & Kiela 2017's Euclidean baseline).
-    Euclidean,
-    /// Poincaré embeddings (Nickel & Kiela 2017).
-    Poincare,
-    /// Order embeddings (Vendrov et al. 2016).
-    Order,
-    /// Gumbel boxes (Dasgupta et al. 2020).
-    Box,
-}
-
-impl ModelKind {
-    /// Every model, in the order tables list them.
-    pub const ALL: [ModelKind; 6] = [
-        ModelKind::Spherex,
-        ModelKind::Caps,
-        ModelKind::Euclidean,
-        ModelKind::Poincare,
-        ModelKind::Order,
-        ModelKind::Box,
-    ];
-
-    /// The name runs and tables use.
-    pub fn name(self) -> &'static str {
-        match self {
-            ModelKind::Spherex => Balls::KIND,
-            ModelKind::Caps => Caps::KIND,
-            ModelKind::Euclidean => Euclidean::KIND,
-            ModelKind::Poincare => Poincare::KIND,
-            ModelKind::Order => Order::KIND,
-            ModelKind::Box => Boxes::KIND,
-        }
-    }
-
-    /// Trained parameters per node in dimension `dim`.
-    pub fn parameters_per_node(self, dim: usize) -> usize {
-        match self {
-            ModelKind::Spherex => Balls::width(dim),
-            ModelKind::Caps => Caps::width(dim),
-            ModelKind::Euclidean => Euclidean::width(dim),
-            ModelKind::Poincare => Poincare::width(dim),
-            ModelKind::Order => Order::width(dim),
-            ModelKind::Box => Boxes::width(dim),
-        }
-    }
-}
-
-impl std::str::FromStr for ModelKind {
-    type Err = Error;
-
-    fn from_str(name: &str) -> Result<Self> {
-        ModelKind::ALL
-            .into_iter()
-            .find(|m| m.name() == name)
-            .ok_or_else(|| Error::InvalidParameter {
-                name: "model",
-                expected: "spherex, caps, euclidean, poincare, order or box",
-                value: name.to_string(),
-            })
-    }
-}
 
 /// What to compare: the product of models, dimensions, protocols and seeds, each run for
 /// the same epochs with the library's default settings otherwise.
@@ -124,12 +54,22 @@ pub struct RunKey {
 impl RunKey {
     /// The file of its summary: `spherex-d10-split25-s0.json`.
     pub fn file_name(&self) -> String {
+        format!("{}.json", self.stem())
+    }
+
+    /// The file of its trained model (for link prediction, the best epoch's):
+    /// `spherex-d10-split25-s0.safetensors`.
+    pub fn model_file_name(&self) -> String {
+        format!("{}.safetensors", self.stem())
+    }
+
+    fn stem(&self) -> String {
         let protocol = match self.protocol {
             Protocol::Reconstruction => "reconstruction".to_string(),
             Protocol::Split { percent } => format!("split{percent}"),
         };
         format!(
-            "{}-d{}-{protocol}-s{}.json",
+            "{}-d{}-{protocol}-s{}",
             self.model.name(),
             self.dim,
             self.seed
@@ -158,8 +98,9 @@ impl Comparison {
         keys
     }
 
-    /// Runs every combination not yet in `dir` (created if absent), writing each summary
-    /// there as it ends, and returns all the summaries. `on_run(index, total, key, done)` is
+    /// Runs every combination not yet in `dir` (created if absent), writing each trained
+    /// model ([`RunKey::model_file_name`]) and then its summary ([`RunKey::file_name`]) there
+    /// as it ends, and returns all the summaries. `on_run(index, total, key, done)` is
     /// called before each run (`done`: already in `dir`, not run again).
     pub fn run(
         &self,
@@ -188,7 +129,8 @@ impl Comparison {
                 tasks.insert(task_key.clone(), task);
             }
             let task = &tasks[&task_key];
-            let summary = self.run_one(task, key)?;
+            let (summary, model) = self.run_one(task, key)?;
+            model.save(&dir.join(key.model_file_name()), task.nodes.names())?;
             write_atomically(&path, |file| {
                 buffered(file, |w| {
                     serde_json::to_writer(&mut *w, &summary).map_err(std::io::Error::other)?;
@@ -200,34 +142,45 @@ impl Comparison {
         Ok(results)
     }
 
-    fn run_one(&self, task: &Task, key: &RunKey) -> Result<Summary> {
+    fn run_one(&self, task: &Task, key: &RunKey) -> Result<(Summary, Model)> {
         let schedule = Schedule {
             epochs: self.epochs,
             eval_every: self.eval_every,
         };
-        match key.model {
-            ModelKind::Spherex => train::<Balls>(task, key, schedule),
-            ModelKind::Caps => train::<Caps>(task, key, schedule),
-            ModelKind::Euclidean => train::<Euclidean>(task, key, schedule),
-            ModelKind::Poincare => train::<Poincare>(task, key, schedule),
-            ModelKind::Order => train::<Order>(task, key, schedule),
-            ModelKind::Box => train::<Boxes>(task, key, schedule),
-        }
+        key.model.visit(Train {
+            task,
+            key,
+            schedule,
+        })
     }
 }
 
 /// One run with the model's own defaults (its paper's), at the key's dimension and seed.
-fn train<M: Regions>(task: &Task, key: &RunKey, schedule: Schedule) -> Result<Summary> {
-    let config = SpherexConfig {
-        dim: key.dim,
-        seed: key.seed,
-        ..M::default_config()
-    };
-    let mut run = Run::<M>::new(task, config, schedule)?;
-    while !run.is_done() {
-        run.epoch()?;
+struct Train<'a> {
+    task: &'a Task,
+    key: &'a RunKey,
+    schedule: Schedule,
+}
+
+impl ModelVisitor for Train<'_> {
+    type Output = Result<(Summary, Model)>;
+
+    fn visit<M: Regions>(self) -> Self::Output
+    where
+        Model: From<M>,
+    {
+        let config = SpherexConfig {
+            dim: self.key.dim,
+            seed: self.key.seed,
+            ..M::default_config()
+        };
+        let mut run = Run::<M>::new(self.task, config, self.schedule)?;
+        while !run.is_done() {
+            run.epoch()?;
+        }
+        let (summary, model) = run.finish();
+        Ok((summary, Model::from(model)))
     }
-    Ok(run.finish().0)
 }
 
 /// The summary a finished run left at `path`, if any.

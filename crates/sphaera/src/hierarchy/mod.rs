@@ -13,8 +13,10 @@
 //! containment margin.
 //!
 //! The field's baselines train through the same [`Trainer`] and are judged by the same
-//! protocol: order embeddings ([`Order`], Vendrov et al. 2016) and Gumbel boxes ([`Boxes`],
-//! Dasgupta et al. 2020); each one's docs name its paper and every deviation from it.
+//! protocol: Euclidean and Poincaré points ([`Euclidean`], [`Poincare`], Nickel & Kiela 2017),
+//! order embeddings ([`Order`], Vendrov et al. 2016), entailment cones ([`EuclideanCones`],
+//! [`HyperbolicCones`], Ganea et al. 2018) and Gumbel boxes ([`Boxes`], Dasgupta et al. 2020);
+//! each one's docs name its paper and every deviation from it. [`ModelKind`] names them all.
 //!
 //! ## Which loss and score work best
 //! Measured on the WordNet mammal closure, reconstruction protocol, default settings
@@ -35,9 +37,11 @@ mod balls;
 mod boxes;
 mod caps;
 mod compare;
+mod cones;
 mod config;
 mod euclidean;
 mod evaluate;
+mod kind;
 mod known;
 mod loss;
 mod model_file;
@@ -53,17 +57,21 @@ mod train;
 pub use balls::{BallScorer, Balls};
 pub use boxes::{BoxScorer, Boxes};
 pub use caps::{CapScorer, Caps};
-pub use compare::{markdown_table, Comparison, ModelKind, RunKey};
+pub use compare::{markdown_table, Comparison, RunKey};
+pub use cones::{
+    ConeGeometry, ConeScorer, Cones, EuclideanCones, Flat, Hyperbolic, HyperbolicCones, CONE_K,
+};
 pub use config::{BurnIn, EdgeSampling, RowOptimizer, SpherexConfig};
 pub use euclidean::Euclidean;
 pub use evaluate::{evaluate, Evaluated};
+pub use kind::{ModelKind, ModelVisitor};
 pub use known::Known;
 pub use loss::{PairKind, SpherexLoss};
-pub use model_file::Model;
+pub use model_file::{Model, RegionsVisitor};
 pub use order::{Order, OrderScorer};
 pub use poincare::{Poincare, PoincareScorer};
 pub use protocol::{Protocol, Regime};
-pub use regions::{EdgeGroup, Regions};
+pub use regions::{EdgeGroup, PointStart, Pretraining, Regions};
 pub use report::html_report;
 pub use run::{
     Best, BestEpoch, Checkpoint, EpochReport, Evaluation, Judge, ReconstructionFigures, Run,

@@ -4,7 +4,8 @@
 //! tensor named after their geometry, `poincare_points` or `euclidean_points` (`n × dim`);
 //! order embeddings as `order_vectors` (`n × dim`) and `order_margin` (one value, the loss's
 //! `α`); Gumbel boxes as `box_min` and `box_max` (`n × dim` each) and `box_beta` (one value,
-//! the temperature). All f64. The kind is told by the tensor names, so balls and caps keep
+//! the temperature); entailment cones as `euclidean_cone_apexes` or `hyperbolic_cone_apexes`
+//! (`n × dim`) and `cone_margin` (one value, the loss's `γ`). All f64. The kind is told by the tensor names, so balls and caps keep
 //! the layout `sphaera hierarchy train --out` has written since models were first saved.
 
 use std::collections::HashMap;
@@ -14,9 +15,15 @@ use std::path::Path;
 use safetensors::tensor::TensorView;
 use safetensors::{Dtype, SafeTensors};
 
+use crate::data::{Hierarchy, Split};
 use crate::error::{Error, Result};
 use crate::files::write_atomically;
-use crate::hierarchy::{Balls, Boxes, Caps, Euclidean, Order, Poincare};
+use crate::hierarchy::cones::{ConeGeometry, Cones};
+use crate::hierarchy::evaluate::{evaluate, Evaluated};
+use crate::hierarchy::regions::Regions;
+use crate::hierarchy::{
+    Balls, Boxes, Caps, Euclidean, EuclideanCones, HyperbolicCones, Order, Poincare,
+};
 
 /// A trained hierarchy model of either kind.
 #[derive(Clone, Debug, PartialEq)]
@@ -33,9 +40,79 @@ pub enum Model {
     Order(Order),
     /// Gumbel boxes (Dasgupta et al. 2020).
     Boxes(Boxes),
+    /// Entailment cones in `R^d` (Ganea et al. 2018).
+    EuclideanCones(EuclideanCones),
+    /// Entailment cones in the Poincaré ball (Ganea et al. 2018).
+    HyperbolicCones(HyperbolicCones),
 }
 
+/// Something done with a model whatever its kind: [`Model::visit`] calls `visit` with the
+/// regions inside.
+pub trait RegionsVisitor {
+    /// What the visit returns.
+    type Output;
+
+    /// The work, for regions `M`.
+    fn visit<M: Regions>(self, model: &M) -> Self::Output;
+}
+
+macro_rules! into_model {
+    ($($variant:ident($regions:ty)),* $(,)?) => {
+        $(impl From<$regions> for Model {
+            fn from(model: $regions) -> Model {
+                Model::$variant(model)
+            }
+        })*
+
+        impl Model {
+            /// `visitor.visit(regions)` with the regions of this model.
+            pub fn visit<V: RegionsVisitor>(&self, visitor: V) -> V::Output {
+                match self {
+                    $(Model::$variant(model) => visitor.visit(model),)*
+                }
+            }
+        }
+    };
+}
+
+into_model!(
+    Balls(Balls),
+    Caps(Caps),
+    Poincare(Poincare),
+    Euclidean(Euclidean),
+    Order(Order),
+    Boxes(Boxes),
+    EuclideanCones(EuclideanCones),
+    HyperbolicCones(HyperbolicCones),
+);
+
 impl Model {
+    /// The model judged on `hierarchy` (and `split`, if given) by [`evaluate`], whatever
+    /// its kind; `names` are its rows' nodes.
+    pub fn evaluate(
+        &self,
+        names: &[String],
+        hierarchy: &Hierarchy,
+        split: Option<&Split>,
+    ) -> Result<Evaluated> {
+        struct Judge<'a> {
+            names: &'a [String],
+            hierarchy: &'a Hierarchy,
+            split: Option<&'a Split>,
+        }
+        impl RegionsVisitor for Judge<'_> {
+            type Output = Result<Evaluated>;
+            fn visit<M: Regions>(self, model: &M) -> Result<Evaluated> {
+                evaluate(model, self.names, self.hierarchy, self.split)
+            }
+        }
+        self.visit(Judge {
+            names,
+            hierarchy,
+            split,
+        })
+    }
+
     /// Writes the model and the names of its nodes (one per row) to `path`, atomically.
     ///
     /// ```
@@ -88,6 +165,8 @@ impl Model {
                     ("box_beta", vec![1], to_bytes(&[x.beta()])),
                 ],
             ),
+            Model::EuclideanCones(c) => (c.n(), cone_tensors(EUCLIDEAN_CONES, c)),
+            Model::HyperbolicCones(c) => (c.n(), cone_tensors(HYPERBOLIC_CONES, c)),
         };
         if names.len() != n {
             return Err(Error::Shape {
@@ -180,6 +259,21 @@ impl Model {
                 .map_err(|e| invalid(format!("invalid boxes: {e}")))?;
             return Ok((Model::Boxes(boxes), names));
         }
+        for name in [EUCLIDEAN_CONES, HYPERBOLIC_CONES] {
+            if !has(name) {
+                continue;
+            }
+            let (shape, apexes) = read(name)?;
+            let (_, dim) = matrix_shape(name, &shape, names.len(), &invalid)?;
+            let margin = one("cone_margin")?;
+            let model = if name == EUCLIDEAN_CONES {
+                EuclideanCones::from_parts(dim, apexes, margin).map(Model::EuclideanCones)
+            } else {
+                HyperbolicCones::from_parts(dim, apexes, margin).map(Model::HyperbolicCones)
+            };
+            let model = model.map_err(|e| invalid(format!("invalid cones: {e}")))?;
+            return Ok((model, names));
+        }
         for name in [POINCARE, EUCLIDEAN] {
             if tensors.tensor(name).is_err() {
                 continue;
@@ -241,6 +335,18 @@ impl Model {
 const POINCARE: &str = "poincare_points";
 /// The tensor of [`Euclidean`] points.
 const EUCLIDEAN: &str = "euclidean_points";
+
+/// The tensor of [`EuclideanCones`] apexes.
+const EUCLIDEAN_CONES: &str = "euclidean_cone_apexes";
+/// The tensor of [`HyperbolicCones`] apexes.
+const HYPERBOLIC_CONES: &str = "hyperbolic_cone_apexes";
+
+fn cone_tensors<G: ConeGeometry>(name: &'static str, cones: &Cones<G>) -> Vec<Tensor> {
+    vec![
+        (name, vec![cones.n(), cones.dim()], to_bytes(cones.apexes())),
+        ("cone_margin", vec![1], to_bytes(&[cones.margin()])),
+    ]
+}
 
 /// A tensor to write: its name, shape and little-endian f64 bytes.
 type Tensor = (&'static str, Vec<usize>, Vec<u8>);

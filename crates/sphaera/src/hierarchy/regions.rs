@@ -18,6 +18,25 @@ pub struct EdgeGroup<'a> {
     pub negatives: &'a [(u32, u32, PairKind)],
 }
 
+/// The point model a family of regions is pretrained as ([`Regions::pretraining`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PointStart {
+    /// Poincaré embeddings ([`crate::hierarchy::Poincare`]).
+    Poincare,
+    /// Euclidean points with the distance softmax ([`crate::hierarchy::Euclidean`]).
+    Euclidean,
+}
+
+/// Point embeddings trained first, on the same edges and with their own defaults, whose
+/// points become the start of training (entailment cones start so).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Pretraining {
+    /// The point model.
+    pub points: PointStart,
+    /// Its epochs.
+    pub epochs: u64,
+}
+
 /// A family of regions, one per node, fitted by [`crate::hierarchy::Trainer`].
 pub trait Regions:
     Clone + PartialEq + std::fmt::Debug + Serialize + DeserializeOwned + Send + Sync + Scorer
@@ -51,6 +70,19 @@ pub trait Regions:
 
     /// `n` regions in `R^dim` where training starts, drawn from `seed`.
     fn initial(n: usize, dim: usize, seed: u64) -> Self;
+
+    /// The point embeddings to train first, if training starts from them
+    /// ([`Regions::from_pretrained`]) rather than from [`Regions::initial`]. None by default.
+    fn pretraining() -> Option<Pretraining> {
+        None
+    }
+
+    /// The regions that start training from the pretrained points (`n × dim`, row-major)
+    /// of [`Regions::pretraining`]. Only called when that is given; by default the points'
+    /// count and dimension make an [`Regions::initial`] model.
+    fn from_pretrained(dim: usize, points: Vec<f64>) -> crate::error::Result<Self> {
+        Ok(Self::initial(points.len() / dim.max(1), dim, 0))
+    }
 
     /// The regions of `nodes`, in that order (a model renumbered to another node list).
     fn select(&self, nodes: &[u32]) -> Self;

@@ -7,7 +7,8 @@ use std::fmt::Write as _;
 use plotters::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::hierarchy::compare::{markdown_table, ModelKind, RunKey};
+use crate::hierarchy::compare::{markdown_table, RunKey};
+use crate::hierarchy::kind::ModelKind;
 use crate::hierarchy::protocol::Protocol;
 use crate::hierarchy::run::Summary;
 
@@ -211,7 +212,7 @@ fn figure_by_time(runs: &[&(RunKey, Summary)], protocol: &str) -> Result<String>
             (None, None) => None,
         }
     };
-    let time = |s: &Summary| s.seconds_per_epoch * s.epochs as f64;
+    let time = |s: &Summary| s.seconds_per_epoch * s.epochs as f64 + s.pretraining_seconds;
     let points: Vec<(ModelKind, f64, f64)> = runs
         .iter()
         .filter_map(|(k, s)| value(s).map(|v| (k.model, time(s), v)))

@@ -16,8 +16,9 @@ use crate::files::{buffered, write_atomically};
 use crate::hierarchy::config::SpherexConfig;
 use crate::hierarchy::known::Known;
 use crate::hierarchy::protocol::{Protocol, Regime};
-use crate::hierarchy::regions::Regions;
+use crate::hierarchy::regions::{PointStart, Pretraining, Regions};
 use crate::hierarchy::train::{Trainer, TrainerState};
+use crate::hierarchy::{Euclidean, Poincare};
 use crate::Par;
 
 /// Nodes sampled for the reconstruction figure reported while training.
@@ -205,6 +206,7 @@ pub struct Run<'a, M: Regions> {
     best: Option<Best<M>>,
     first_epoch: u64,
     training_seconds: f64,
+    pretraining_seconds: f64,
     clock: Instant,
 }
 
@@ -214,8 +216,18 @@ impl<'a, M: Regions> Run<'a, M> {
     pub fn new(task: &'a Task, config: SpherexConfig, schedule: Schedule) -> Result<Self> {
         check_memory(task, &config)?;
         Trainer::<M>::check_config(&config)?;
-        let model = M::initial(task.nodes.n(), config.dim, config.seed);
-        Self::from_model(task, model, config, schedule)
+        let clock = Instant::now();
+        let model = match M::pretraining() {
+            None => M::initial(task.nodes.n(), config.dim, config.seed),
+            Some(pretraining) => {
+                M::from_pretrained(config.dim, pretrained_points(task, &config, pretraining)?)?
+            }
+        };
+        let pretraining_seconds = clock.elapsed().as_secs_f64();
+        let mut run = Self::from_model(task, model, config, schedule)?;
+        run.clock = clock;
+        run.pretraining_seconds = pretraining_seconds;
+        Ok(run)
     }
 
     /// A fresh run from `model`.
@@ -285,6 +297,7 @@ impl<'a, M: Regions> Run<'a, M> {
             trainer,
             best,
             training_seconds: 0.0,
+            pretraining_seconds: 0.0,
             clock: Instant::now(),
         }
     }
@@ -390,6 +403,7 @@ impl<'a, M: Regions> Run<'a, M> {
             } else {
                 0.0
             },
+            pretraining_seconds: self.pretraining_seconds,
             reconstruction: None,
             best: None,
         };
@@ -413,6 +427,33 @@ impl<'a, M: Regions> Run<'a, M> {
             (Judge::HeldOut(_), None) => last,
         };
         (summary, kept)
+    }
+}
+
+/// The points of `pretraining`'s point model trained on `task` for its epochs, with that
+/// model's defaults at `config`'s dimension and seed.
+fn pretrained_points(
+    task: &Task,
+    config: &SpherexConfig,
+    pretraining: Pretraining,
+) -> Result<Vec<f64>> {
+    fn train<P: Regions>(task: &Task, config: &SpherexConfig, epochs: u64) -> Result<Vec<f64>> {
+        let config = SpherexConfig {
+            dim: config.dim,
+            seed: config.seed,
+            ..P::default_config()
+        };
+        let initial = P::initial(task.nodes.n(), config.dim, config.seed);
+        let mut trainer =
+            Trainer::new(initial, task.positives.clone(), task.known.clone(), config)?;
+        for _ in 0..epochs {
+            trainer.epoch();
+        }
+        Ok(trainer.model().params().to_vec())
+    }
+    match pretraining.points {
+        PointStart::Poincare => train::<Poincare>(task, config, pretraining.epochs),
+        PointStart::Euclidean => train::<Euclidean>(task, config, pretraining.epochs),
     }
 }
 
@@ -483,6 +524,9 @@ pub struct Summary {
     pub seconds: f64,
     /// Training alone, per epoch of this invocation (evaluations and checkpoints excluded).
     pub seconds_per_epoch: f64,
+    /// Training of the point embeddings the model started from (entailment cones), else 0.
+    #[serde(default)]
+    pub pretraining_seconds: f64,
     /// Reconstruction figures, for that protocol.
     #[serde(default, flatten, skip_serializing_if = "Option::is_none")]
     pub reconstruction: Option<ReconstructionFigures>,

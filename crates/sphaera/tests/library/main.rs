@@ -2,6 +2,7 @@
 
 mod balls;
 mod cases;
+mod cone_baselines;
 mod dispersion;
 mod evaluation;
 mod gradients;
