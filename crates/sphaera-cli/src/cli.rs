@@ -277,7 +277,7 @@ pub struct CompareArgs {
     #[arg(
         long,
         value_delimiter = ',',
-        default_value = "spherex,caps,euclidean,poincare,order,box"
+        default_value = "spherex,caps,euclidean,poincare,order,euclidean-cones,hyperbolic-cones,box"
     )]
     pub models: Vec<ModelKind>,
     /// Dimensions, comma-separated.

@@ -114,8 +114,8 @@ impl PyModel {
 
     /// The scores of pairs `(u[i], v[i])` (rows), the score both evaluation protocols rank
     /// by: containment margins for balls and caps (positive: `u` inside `v`), minus the
-    /// distance for points, `−E(u, v)` for order embeddings and cones, `ln P(v | u)` for
-    /// boxes.
+    /// distance for points, `−E(u, v)` for order embeddings, minus the angle gap for cones
+    /// (`−E(u, v)` outside the cone), `ln P(v | u)` for boxes.
     fn score<'py>(
         &self,
         py: Python<'py>,
@@ -129,16 +129,15 @@ impl PyModel {
             Model::Poincare(p) => pairs.iter().map(|&(a, b)| p.score(a, b)).collect(),
             Model::Euclidean(e) => pairs.iter().map(|&(a, b)| e.score(a, b)).collect(),
             Model::Order(o) => pairs.iter().map(|&(a, p)| -o.energy(a, p)).collect(),
-            Model::EuclideanCones(c) => pairs.iter().map(|&(a, p)| -c.energy(a, p)).collect(),
-            Model::HyperbolicCones(c) => pairs.iter().map(|&(a, p)| -c.energy(a, p)).collect(),
+            Model::EuclideanCones(c) => pairs.iter().map(|&(a, p)| c.score(a, p)).collect(),
+            Model::HyperbolicCones(c) => pairs.iter().map(|&(a, p)| c.score(a, p)).collect(),
             Model::Boxes(x) => pairs.iter().map(|&(a, p)| x.ln_conditional(a, p)).collect(),
         };
         Ok(PyArray1::from_vec(py, scores))
     }
 
     /// Whether region `u[i]` lies inside region `v[i]`: margin above 0 for balls and caps,
-    /// no order violation for order embeddings, energy 0 for cones (`u`'s apex inside `v`'s
-    /// cone), `P(v | u) > 1/2` for boxes (points contain
+    /// no order violation for order embeddings, `u`'s apex inside `v`'s cone for cones, `P(v | u) > 1/2` for boxes (points contain
     /// nothing: a ValueError).
     fn contains<'py>(
         &self,

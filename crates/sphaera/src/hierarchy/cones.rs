@@ -20,8 +20,13 @@
 //! defined outside the ball of radius `2K / (1 + √(1 + 4K²))`; in `R^d`
 //! `ψ(x) = asin(K / ‖x‖)` (for `‖x‖ ≥ K`) and `Ξ(x, y)` is the angle between `x` and `y − x`.
 //! The loss of a training edge is `E` of the positive plus `max(0, γ − E)` of each negative,
-//! with `K = 0.1` and the margin `γ = 0.01` of the paper's experiments. Pairs are scored by
-//! `−E(u, v)` (the paper thresholds the energy for link prediction).
+//! with `K = 0.1` and the margin `γ = 0.01` of the paper's experiments.
+//!
+//! Pairs are scored by minus the angle gap `Ξ(x_v, x_u) − ψ(x_v)`, not clipped at 0: outside
+//! the cone that is `−E(u, v)`, the paper's score; inside, where `E` is 0 for every pair and
+//! a ranking would be one long tie (which reconstruction counts against the model), the
+//! gap still ranks the pairs, deepest inside first. For link prediction a threshold on the
+//! gap chooses among the paper's classifiers (thresholds on `E`) and those inside the cone.
 //!
 //! Training starts where the paper's does ([`Regions::pretraining`]): from point embeddings
 //! of the same geometry (Poincaré embeddings for hyperbolic cones, the Euclidean softmax
@@ -234,6 +239,9 @@ impl ConeGeometry for Flat {
 /// assert_eq!(cones.energy(0, 1), 0.0);
 /// assert!(cones.energy(2, 1) > 1.0);
 /// assert!(cones.score(0, 1) > cones.score(2, 1));
+/// // Outside the cone the score is minus the energy; inside it keeps ranking.
+/// assert_eq!(cones.score(2, 1), -cones.energy(2, 1));
+/// assert!(cones.score(0, 1) > 0.0);
 /// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(bound = "")]
@@ -323,16 +331,22 @@ impl<G: ConeGeometry> Cones<G> {
 
     /// The energy of "`u` is-a `v`": how far (in angle) `u` lies outside the cone of `v`.
     pub fn energy(&self, u: u32, v: u32) -> f64 {
-        energy::<G>(self.apex(v), self.apex(u), G::aperture(self.apex(v)))
+        self.angle_gap(u, v).max(0.0)
+    }
+
+    /// `Ξ(x_v, x_u) − ψ(x_v)`: the angle of `u` from the axis of `v`'s cone less the cone's
+    /// half-aperture; negative inside the cone. The energy is its positive part.
+    pub fn angle_gap(&self, u: u32, v: u32) -> f64 {
+        gap::<G>(self.apex(v), self.apex(u), G::aperture(self.apex(v)))
     }
 }
 
-/// `E = max(0, Ξ(x, y) − ψ)` of child `y` and the cone at `x` of half-aperture `ψ`.
-fn energy<G: ConeGeometry>(x: &[f64], y: &[f64], psi: f64) -> f64 {
+/// `Ξ(x, y) − ψ` of child `y` and the cone at `x` of half-aperture `ψ`.
+fn gap<G: ConeGeometry>(x: &[f64], y: &[f64], psi: f64) -> f64 {
     let xi = G::cos_angle(x, y)
         .clamp(-1.0 + COS_CLIP, 1.0 - COS_CLIP)
         .acos();
-    (xi - psi).max(0.0)
+    xi - psi
 }
 
 /// The angle gap `Ξ(x, y) − ψ(x)` of child `y` and cone `x`, with its gradients in `x`
@@ -555,10 +569,10 @@ impl<G: ConeGeometry> Regions for Cones<G> {
     }
 }
 
-/// Scores "`v` is an ancestor of `u`" by `−E(u, v)`.
+/// Scores "`v` is an ancestor of `u`" by minus the angle gap (`−E(u, v)` outside the cone).
 impl<G: ConeGeometry> Scorer for Cones<G> {
     fn score(&self, u: u32, v: u32) -> f64 {
-        -self.energy(u, v)
+        -self.angle_gap(u, v)
     }
 }
 
@@ -570,7 +584,7 @@ pub struct ConeScorer<'a, G: ConeGeometry> {
 
 impl<G: ConeGeometry> Scorer for ConeScorer<'_, G> {
     fn score(&self, u: u32, v: u32) -> f64 {
-        -energy::<G>(
+        -gap::<G>(
             self.model.apex(v),
             self.model.apex(u),
             self.apertures[v as usize],

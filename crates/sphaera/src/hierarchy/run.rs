@@ -223,7 +223,10 @@ impl<'a, M: Regions> Run<'a, M> {
                 M::from_pretrained(config.dim, pretrained_points(task, &config, pretraining)?)?
             }
         };
-        let pretraining_seconds = clock.elapsed().as_secs_f64();
+        let pretraining_seconds = match M::pretraining() {
+            Some(_) => clock.elapsed().as_secs_f64(),
+            None => 0.0,
+        };
         let mut run = Self::from_model(task, model, config, schedule)?;
         run.clock = clock;
         run.pretraining_seconds = pretraining_seconds;

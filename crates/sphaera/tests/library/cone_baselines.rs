@@ -62,6 +62,7 @@ fn aperture_oracle(hyperbolic: bool, x: &[f64]) -> f64 {
     }
 }
 
+/// The energy and the score (minus the unclipped gap) against the oracles.
 fn check_energy_against_oracle<G: ConeGeometry>(hyperbolic: bool, high: f64) {
     for (dim, seed) in [(2, 1), (3, 2), (10, 3)] {
         let n = 12;
@@ -82,7 +83,9 @@ fn check_energy_against_oracle<G: ConeGeometry>(hyperbolic: bool, high: f64) {
                     "{} d={dim} ({u}, {v}): {energy} against {oracle}",
                     G::KIND
                 );
-                assert_eq!(scorer.score(u, v), -energy);
+                let gap = angle_oracle(hyperbolic, x, y) - aperture_oracle(hyperbolic, x);
+                assert!((scorer.score(u, v) + gap).abs() < 1e-9);
+                assert_eq!(scorer.score(u, v), cones.score(u, v));
             }
         }
     }
