@@ -5,12 +5,12 @@ use std::io::Write;
 use std::path::Path;
 
 use anyhow::{bail, Context, Result};
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 use sphaera::data::Split;
 use sphaera::hierarchy::{
     html_report, markdown_table, Checkpoint, Comparison, EdgeSampling, Model, ModelKind,
-    ModelVisitor, Regions, Run, Schedule, SpherexConfig, SpherexLoss, Summary, Task,
+    ModelVisitor, Progress, Regions, Run, Schedule, SpherexConfig, SpherexLoss, Summary, Task,
 };
 
 use crate::cli::{CompareArgs, EdgeSamplingArg, EvalArgs, TrainArgs};
@@ -169,18 +169,45 @@ pub fn compare(args: CompareArgs) -> Result<()> {
         regime: args.regime,
         eval_every: args.eval_every,
     };
+    // One line per run, and a bar over the epochs of the run under way.
+    let bar = ProgressBar::hidden();
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} epochs  {msg}")
+            .expect("static template"),
+    );
     let runs = comparison
-        .run(&hierarchy, &source, &args.out, |index, total, key, done| {
-            let state = if done { "kept" } else { "running" };
-            eprintln!(
-                "[{}/{total}] {state} {} d = {} {} seed {}",
-                index + 1,
-                key.model.name(),
-                key.dim,
-                key.protocol,
-                key.seed
-            );
+        .run(&hierarchy, &source, &args.out, |progress| match progress {
+            Progress::Run {
+                index,
+                total,
+                key,
+                kept,
+            } => {
+                bar.finish_and_clear();
+                let state = if kept { "kept" } else { "running" };
+                eprintln!(
+                    "[{}/{total}] {state} {} d = {} {} seed {}",
+                    index + 1,
+                    key.model.name(),
+                    key.dim,
+                    key.protocol,
+                    key.seed
+                );
+                if !kept {
+                    bar.set_draw_target(ProgressDrawTarget::stderr());
+                    bar.reset();
+                    bar.set_length(comparison.epochs);
+                    bar.set_message("");
+                }
+            }
+            Progress::Epoch { report, .. } => {
+                bar.set_position(report.epoch);
+                if let Some(evaluation) = report.evaluation {
+                    bar.set_message(format!("loss {:.5}  {evaluation}", report.loss));
+                }
+            }
         })
+        .inspect_err(|_| bar.finish_and_clear())
         .map_err(as_flag)?;
     let table = markdown_table(&runs);
     let report = html_report(&runs, &format!("sphaera hierarchy compare: {source}"))?;

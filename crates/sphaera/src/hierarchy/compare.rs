@@ -16,7 +16,7 @@ use crate::hierarchy::kind::{ModelKind, ModelVisitor};
 use crate::hierarchy::model_file::Model;
 use crate::hierarchy::protocol::{Protocol, Regime};
 use crate::hierarchy::regions::Regions;
-use crate::hierarchy::run::{Run, Schedule, Summary, Task};
+use crate::hierarchy::run::{EpochReport, Run, Schedule, Summary, Task};
 
 /// What to compare: the product of models, dimensions, protocols and seeds, each run for
 /// the same epochs with the library's default settings otherwise.
@@ -36,6 +36,29 @@ pub struct Comparison {
     pub regime: Regime,
     /// Evaluate (and pick the best epoch) every this many epochs.
     pub eval_every: NonZeroU64,
+}
+
+/// What [`Comparison::run`] tells as it goes.
+#[derive(Clone, Copy, Debug)]
+pub enum Progress<'a> {
+    /// Run `index` of `total` starts, or is `kept` from an earlier invocation (not run again).
+    Run {
+        /// Its place, from 0.
+        index: usize,
+        /// Runs in all.
+        total: usize,
+        /// The run.
+        key: &'a RunKey,
+        /// Already in the directory.
+        kept: bool,
+    },
+    /// The current run finished an epoch.
+    Epoch {
+        /// The epoch's report.
+        report: &'a EpochReport,
+        /// Epochs of every run.
+        epochs: u64,
+    },
 }
 
 /// One run of a comparison.
@@ -100,14 +123,14 @@ impl Comparison {
 
     /// Runs every combination not yet in `dir` (created if absent), writing each trained
     /// model ([`RunKey::model_file_name`]) and then its summary ([`RunKey::file_name`]) there
-    /// as it ends, and returns all the summaries. `on_run(index, total, key, done)` is
-    /// called before each run (`done`: already in `dir`, not run again).
+    /// as it ends, and returns all the summaries. `progress` hears of each run before it
+    /// starts ([`Progress::Run`]) and of each of its epochs ([`Progress::Epoch`]).
     pub fn run(
         &self,
         hierarchy: &Hierarchy,
         source: &str,
         dir: &Path,
-        mut on_run: impl FnMut(usize, usize, &RunKey, bool),
+        mut progress: impl FnMut(Progress<'_>),
     ) -> Result<Vec<(RunKey, Summary)>> {
         std::fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
         let keys = self.runs();
@@ -116,11 +139,21 @@ impl Comparison {
         for (index, key) in keys.iter().enumerate() {
             let path = dir.join(key.file_name());
             if let Some(summary) = read_summary(&path)? {
-                on_run(index, keys.len(), key, true);
+                progress(Progress::Run {
+                    index,
+                    total: keys.len(),
+                    key,
+                    kept: true,
+                });
                 results.push((*key, summary));
                 continue;
             }
-            on_run(index, keys.len(), key, false);
+            progress(Progress::Run {
+                index,
+                total: keys.len(),
+                key,
+                kept: false,
+            });
             let task_key = (key.protocol.to_string(), key.seed);
             if !tasks.contains_key(&task_key) {
                 // One task per protocol and seed: only the last one is kept in memory.
@@ -129,7 +162,12 @@ impl Comparison {
                 tasks.insert(task_key.clone(), task);
             }
             let task = &tasks[&task_key];
-            let (summary, model) = self.run_one(task, key)?;
+            let (summary, model) = self.run_one(task, key, &mut |report| {
+                progress(Progress::Epoch {
+                    report,
+                    epochs: self.epochs,
+                })
+            })?;
             model.save(&dir.join(key.model_file_name()), task.nodes.names())?;
             write_atomically(&path, |file| {
                 buffered(file, |w| {
@@ -142,7 +180,12 @@ impl Comparison {
         Ok(results)
     }
 
-    fn run_one(&self, task: &Task, key: &RunKey) -> Result<(Summary, Model)> {
+    fn run_one(
+        &self,
+        task: &Task,
+        key: &RunKey,
+        on_epoch: &mut dyn FnMut(&EpochReport),
+    ) -> Result<(Summary, Model)> {
         let schedule = Schedule {
             epochs: self.epochs,
             eval_every: self.eval_every,
@@ -151,6 +194,7 @@ impl Comparison {
             task,
             key,
             schedule,
+            on_epoch,
         })
     }
 }
@@ -160,6 +204,7 @@ struct Train<'a> {
     task: &'a Task,
     key: &'a RunKey,
     schedule: Schedule,
+    on_epoch: &'a mut dyn FnMut(&EpochReport),
 }
 
 impl ModelVisitor for Train<'_> {
@@ -176,7 +221,7 @@ impl ModelVisitor for Train<'_> {
         };
         let mut run = Run::<M>::new(self.task, config, self.schedule)?;
         while !run.is_done() {
-            run.epoch()?;
+            (self.on_epoch)(&run.epoch()?);
         }
         let (summary, model) = run.finish();
         Ok((summary, Model::from(model)))
@@ -231,7 +276,7 @@ fn mean_sd(values: &[f64]) -> (f64, f64) {
 ///     eval_every: NonZeroU64::new(10).unwrap(),
 /// };
 /// let dir = std::env::temp_dir().join(format!("sphaera-compare-doc-{}", std::process::id()));
-/// let runs = comparison.run(&h, "toy", &dir, |_, _, _, _| {}).unwrap();
+/// let runs = comparison.run(&h, "toy", &dir, |_| {}).unwrap();
 /// assert_eq!(runs.len(), 8);
 /// let table = markdown_table(&runs);
 /// assert_eq!(table.lines().count(), 2 + 4); // header, rule, one row per model and dimension
