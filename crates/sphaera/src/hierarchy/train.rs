@@ -94,6 +94,8 @@ pub struct Trainer<M: Regions> {
     touched: Vec<Vec<u32>>,
     /// One gradient row per node range, for summing.
     scratch: Vec<Vec<f64>>,
+    /// The negatives of one edge, when a batch's edges run on the calling thread.
+    negatives: Vec<(u32, u32, PairKind)>,
 }
 
 /// The pairs of one batch: `pairs_per_edge` slots per positive edge, each slot two ends
@@ -115,6 +117,8 @@ const TRAINING_STREAM: u64 = 0x9e37_79b9_7f4a_7c15;
 const NODE_RANGES: usize = 16;
 /// Edges of a batch per parallel task.
 const EDGES_PER_TASK: usize = 16;
+/// Slot ends of a batch up to which its steps run on the calling thread.
+const SEQUENTIAL_ENDS: usize = 1024;
 const NONE: u32 = u32::MAX;
 
 impl<M: Regions> Trainer<M> {
@@ -223,6 +227,7 @@ impl<M: Regions> Trainer<M> {
                 .collect(),
         };
         Ok(Self {
+            negatives: Vec::with_capacity(config.negatives),
             config,
             state,
             positives,
@@ -313,12 +318,35 @@ impl<M: Regions> Trainer<M> {
             loss: &self.config.loss,
             negatives: self.config.negatives,
         };
-        let capacity = self.config.negatives;
         let slots = &mut self.slots;
-        slots.nodes[..batch.len() * per_edge]
+        let work = |negatives: &mut Vec<(u32, u32, PairKind)>,
+                    (i, (((nodes, grads), totals), &edge)): (
+            usize,
+            (((&mut [u32], &mut [f64]), &mut (f64, u32)), &u32),
+        )| {
+            let mut rng = substream(edge_seed, first_place + i as u64);
+            *totals = job.run(edge, &mut rng, negatives, nodes, grads);
+        };
+        let nodes = &mut slots.nodes[..batch.len() * per_edge];
+        let grads = &mut slots.grads[..batch.len() * per_edge * w];
+        let totals = &mut slots.totals[..batch.len()];
+        if batch.len() <= EDGES_PER_TASK {
+            // One task's worth: handing it to the thread pool costs more than it saves.
+            let negatives = &mut self.negatives;
+            nodes
+                .chunks_mut(per_edge)
+                .zip(grads.chunks_mut(per_edge * w))
+                .zip(totals)
+                .zip(batch)
+                .enumerate()
+                .for_each(|item| work(negatives, item));
+            return;
+        }
+        let capacity = self.config.negatives;
+        nodes
             .par_chunks_mut(per_edge)
-            .zip(slots.grads[..batch.len() * per_edge * w].par_chunks_mut(per_edge * w))
-            .zip(&mut slots.totals[..batch.len()])
+            .zip(grads.par_chunks_mut(per_edge * w))
+            .zip(totals)
             .zip(batch)
             .enumerate()
             .with_min_len(EDGES_PER_TASK)
@@ -326,10 +354,7 @@ impl<M: Regions> Trainer<M> {
                 // A negatives buffer per task: its contents never outlive an edge, so
                 // which task reuses which buffer does not matter.
                 || Vec::with_capacity(capacity),
-                |negatives, (i, (((nodes, grads), totals), &edge))| {
-                    let mut rng = substream(edge_seed, first_place + i as u64);
-                    *totals = job.run(edge, &mut rng, negatives, nodes, grads);
-                },
+                work,
             );
     }
 
@@ -369,6 +394,42 @@ impl<M: Regions> Trainer<M> {
         let params = self.state.model.params_mut();
         // The touched lists hold each node once, but were filled backwards: their order
         // does not matter, as each node's step reads only its own slots.
+        let step_range = |(range, ((((params, moments), first_end), touched), sum)): (
+            usize,
+            (
+                (((&mut [f64], &mut [f64]), &mut [u32]), &mut Vec<u32>),
+                &mut Vec<f64>,
+            ),
+        )| {
+            let base = range * range_len;
+            for &node in touched.iter() {
+                let local = node as usize - base;
+                sum.fill(0.0);
+                let mut end = std::mem::replace(&mut first_end[local], NONE);
+                while end != NONE {
+                    let grad = &slots.grads[end as usize * w..(end as usize + 1) * w];
+                    sum.iter_mut().zip(grad).for_each(|(s, g)| *s += g);
+                    end = slots.next[end as usize];
+                }
+                let row = &mut params[local * w..(local + 1) * w];
+                let (first, second) = moments[local * 2 * w..(local + 1) * 2 * w].split_at_mut(w);
+                step.apply::<M>(row, first, second, sum);
+            }
+            touched.clear();
+        };
+        if ends <= SEQUENTIAL_ENDS {
+            // A small batch (Nickel & Kiela's ten edges): waking the thread pool for each
+            // would cost more than the steps. Each row's step is the same either way.
+            params
+                .chunks_mut(range_len * w)
+                .zip(self.state.moments.chunks_mut(range_len * 2 * w))
+                .zip(self.first_end.chunks_mut(range_len))
+                .zip(touched.iter_mut())
+                .zip(self.scratch.iter_mut())
+                .enumerate()
+                .for_each(step_range);
+            return;
+        }
         params
             .par_chunks_mut(range_len * w)
             .zip(self.state.moments.par_chunks_mut(range_len * 2 * w))
@@ -376,26 +437,7 @@ impl<M: Regions> Trainer<M> {
             .zip(touched.par_iter_mut())
             .zip(self.scratch.par_iter_mut())
             .enumerate()
-            .for_each(
-                |(range, ((((params, moments), first_end), touched), sum))| {
-                    let base = range * range_len;
-                    for &node in touched.iter() {
-                        let local = node as usize - base;
-                        sum.fill(0.0);
-                        let mut end = std::mem::replace(&mut first_end[local], NONE);
-                        while end != NONE {
-                            let grad = &slots.grads[end as usize * w..(end as usize + 1) * w];
-                            sum.iter_mut().zip(grad).for_each(|(s, g)| *s += g);
-                            end = slots.next[end as usize];
-                        }
-                        let row = &mut params[local * w..(local + 1) * w];
-                        let (first, second) =
-                            moments[local * 2 * w..(local + 1) * 2 * w].split_at_mut(w);
-                        step.apply::<M>(row, first, second, sum);
-                    }
-                    touched.clear();
-                },
-            );
+            .for_each(step_range);
     }
 }
 
