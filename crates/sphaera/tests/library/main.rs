@@ -3,6 +3,7 @@
 mod balls;
 mod cases;
 mod dispersion;
+mod drawing;
 mod evaluation;
 mod gradients;
 mod hierarchy;
