@@ -429,6 +429,8 @@ impl<'a> Picture<'a> {
                 .y_labels(5)
                 .axis_style(GREY)
                 .label_style(("sans-serif", 14))
+                .x_label_formatter(&|v| tick_label(*v, x.end - x.start))
+                .y_label_formatter(&|v| tick_label(*v, y.end - y.start))
                 .draw()
                 .map_err(plot_error)?;
             if self.frame.unit_circle {
@@ -706,6 +708,22 @@ fn inside_runs(
     }
     runs.retain(|run| run.len() >= 2);
     runs
+}
+
+/// A tick's value on an axis spanning `span` with about five ticks: one digit finer than
+/// the ticks' step, trailing zeros dropped, and never `-0`.
+fn tick_label(value: f64, span: f64) -> String {
+    let decimals = (1.0 - (span / 5.0).log10().floor()).clamp(0.0, 12.0) as usize;
+    let text = format!("{value:.decimals$}");
+    let text = if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        &text
+    };
+    match text {
+        "-0" => "0".to_string(),
+        _ => text.to_string(),
+    }
 }
 
 /// The colour of `depth` on the ramp, from the lightest (depth 0) to the darkest (`deepest`).
