@@ -1,5 +1,8 @@
 #!/usr/bin/env python3
-"""Checks a screenshot of the comparison report (see report_renders.sh): its pictures are drawn.
+"""Checks a screenshot of the comparison report: its pictures are drawn.
+
+The CLI test `the_report_pictures_are_drawn_in_a_browser` (crates/sphaera-cli/tests/cli.rs)
+builds a small report, has headless Chromium screenshot it, and runs this on the screenshot:
 
   report_pixels.py SCREENSHOT.png --palette report.rs --models K --legends F
 

@@ -1,20 +1,6 @@
 //! Pictures of learned regions in the plane: a small subtree of a 2-dimensional model, each
-//! node drawn as the region its model gives it, shaded by depth in the subtree.
-//!
-//! | model | drawn as |
-//! |---|---|
-//! | [`Model::Balls`] | discs (one filled and one outlined `<circle>` per node) |
-//! | [`Model::Caps`] | arcs of the unit circle, as bands just outside it, one ring per depth (a sunburst: the subtree's root nearest the circle), one `<polygon>` per node |
-//! | [`Model::Poincare`] | points (one `<circle>` per node) inside the unit circle, a line to each parent |
-//! | [`Model::Euclidean`] | points (one `<circle>` per node), a line to each parent |
-//! | [`Model::Order`] | points (one `<circle>` per node) and their regions `{y : y ≥ x_u}` shaded (one `<rect>` per node), each clipped to the view |
-//! | [`Model::Boxes`] | rectangles (one filled and one outlined `<rect>` per node) |
-//!
-//! Besides these, a picture holds one `<rect>` (the white background), the axes and the
-//! unit circle as polylines, and text. The view is fitted to the drawn regions with equal
-//! scales on both axes, so discs stay round. The root and its children are labelled (the
-//! children with most descendants first), leaving out a label that would cover an earlier
-//! one.
+//! node drawn as the region its model gives it, shaded by depth in the subtree (see
+//! [`draw_regions`]).
 
 use std::cmp::Reverse;
 use std::collections::{HashMap, HashSet};
@@ -82,10 +68,26 @@ pub fn small_subtree(hierarchy: &Hierarchy, max_nodes: usize) -> Vec<u32> {
 }
 
 /// An SVG picture of the regions of `nodes` (rows of `model`, numbered as `hierarchy`'s
-/// nodes) in a 2-dimensional model, titled `title`; see the [module docs](self) for what
-/// each kind of model looks like. Lines and depths follow the hierarchy restricted to
-/// `nodes` (reduced, so a hierarchy given as its closure draws the same); repeated nodes
-/// are drawn once.
+/// nodes) in a 2-dimensional model, titled `title`, each region shaded by its depth among
+/// `nodes` (deeper is darker):
+///
+/// | model | drawn as |
+/// |---|---|
+/// | [`Model::Balls`] | discs (one filled and one outlined `<circle>` per node) |
+/// | [`Model::Caps`] | arcs of the unit circle, as bands just outside it, one ring per depth (a sunburst: the root nearest the circle), one `<polygon>` per node |
+/// | [`Model::Poincare`] | points (one `<circle>` per node) inside the unit circle, a line to each parent |
+/// | [`Model::Euclidean`] | points (one `<circle>` per node), a line to each parent |
+/// | [`Model::Order`] | points (one `<circle>` per node) and their regions `{y : y ≥ x_u}` shaded (one `<rect>` per node), cut at the view's edge |
+/// | [`Model::Boxes`] | rectangles (one filled and one outlined `<rect>` per node) |
+///
+/// Besides these, a picture holds one `<rect>` (the white background), the axes and the
+/// unit circle as polylines, and text. The view is fitted to the drawn regions with equal
+/// scales on both axes, so discs stay round. The root and its children are labelled (the
+/// children with most descendants first), leaving out a label that would cover an earlier
+/// one; WordNet names lose their `.n.01`.
+///
+/// Lines and depths follow the hierarchy restricted to `nodes` (reduced, so a hierarchy
+/// given as its closure draws the same); repeated nodes are drawn once.
 ///
 /// Fails when the model is not 2-dimensional, when its rows do not match the hierarchy's
 /// nodes, or when `nodes` is empty or names a node the hierarchy lacks.
