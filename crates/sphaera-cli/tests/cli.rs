@@ -1415,3 +1415,123 @@ fn compare_tabulates_every_combination_and_resumes_from_its_directory() {
     assert_eq!(stderr.matches("kept").count(), 16, "{stderr}");
     assert_eq!(String::from_utf8_lossy(&again.stdout), table);
 }
+
+/// Headless Chromium and Python, when installed (CI installs Chromium and sets
+/// `SPHAERA_REQUIRE_CHROMIUM`, so there the test below never skips).
+fn chromium_and_python() -> Option<String> {
+    let browser = std::env::var("CHROMIUM").unwrap_or_else(|_| "chromium".to_string());
+    let runs = |program: &str| {
+        Command::new(program)
+            .arg("--version")
+            .output()
+            .is_ok_and(|out| out.status.success())
+    };
+    let present = runs(&browser) && runs("python3");
+    if !present && std::env::var_os("SPHAERA_REQUIRE_CHROMIUM").is_some() {
+        panic!("SPHAERA_REQUIRE_CHROMIUM is set but {browser} or python3 does not run");
+    }
+    if !present {
+        eprintln!("skipped: no {browser} or python3 (apt-get install chromium)");
+    }
+    present.then_some(browser)
+}
+
+/// The output of `command`, which must finish within `limit` (it is killed otherwise).
+fn within(mut command: Command, limit: std::time::Duration) -> Output {
+    use std::process::Stdio;
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the program runs");
+    let start = std::time::Instant::now();
+    while child
+        .try_wait()
+        .expect("the program can be waited for")
+        .is_none()
+    {
+        if start.elapsed() > limit {
+            child.kill().ok();
+            panic!("{command:?} ran longer than {limit:?}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    child.wait_with_output().expect("the program's output")
+}
+
+/// The comparison report's pictures are drawn in a browser: a report of four models at
+/// d = 2 under two protocols on a tiny hierarchy, screenshot by headless Chromium, checked
+/// by `.ci/report_pixels.py` (each of the three pictures with a legend shows its legend and
+/// some data in the models' colours, the page is not blank and fits the window). The
+/// report may hold more pictures (drawings of regions) without changing the check.
+#[test]
+fn the_report_pictures_are_drawn_in_a_browser() {
+    let Some(browser) = chromium_and_python() else {
+        return;
+    };
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let dir = temp();
+    let out = dir.path().join("compare");
+    let models = ["spherex", "poincare", "order", "box"];
+    let tree = root.join("crates/sphaera-cli/tests/fixtures/report_tree.tsv");
+    let compare = sphaera(&[
+        "hierarchy",
+        "compare",
+        "--edges",
+        tree.to_str().unwrap(),
+        "--models",
+        &models.join(","),
+        "--dims",
+        "2",
+        "--protocol",
+        "reconstruction,split:25",
+        "--epochs",
+        "5",
+        "--seeds",
+        "0",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(
+        compare.status.success(),
+        "{}",
+        String::from_utf8_lossy(&compare.stderr)
+    );
+    // Tall enough for the whole page: the checker fails when the page reaches the bottom.
+    let screenshot = dir.path().join("report.png");
+    let mut shot = Command::new(&browser);
+    shot.args([
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--hide-scrollbars",
+        "--force-device-scale-factor=1",
+        "--window-size=1400,5000",
+    ])
+    .arg(format!(
+        "--user-data-dir={}",
+        dir.path().join("profile").display()
+    ))
+    .arg(format!("--screenshot={}", screenshot.display()))
+    .arg(format!("file://{}", out.join("report.html").display()));
+    let shot = within(shot, std::time::Duration::from_secs(60));
+    assert!(
+        shot.status.success() && screenshot.exists(),
+        "{browser} made no screenshot: {}",
+        String::from_utf8_lossy(&shot.stderr)
+    );
+    let check = Command::new("python3")
+        .arg(root.join(".ci/report_pixels.py"))
+        .arg(&screenshot)
+        .arg("--palette")
+        .arg(root.join("crates/sphaera/src/hierarchy/report.rs"))
+        .args(["--models", &models.len().to_string(), "--legends", "3"])
+        .output()
+        .expect("python3 runs");
+    assert!(
+        check.status.success(),
+        "the report's pictures are not drawn:\n{}{}",
+        String::from_utf8_lossy(&check.stdout),
+        String::from_utf8_lossy(&check.stderr)
+    );
+}

@@ -210,7 +210,7 @@ pub fn compare(args: CompareArgs) -> Result<()> {
         .inspect_err(|_| bar.finish_and_clear())
         .map_err(as_flag)?;
     let table = markdown_table(&runs);
-    let report = html_report(&runs, &format!("sphaera hierarchy compare: {source}"))?;
+    let report = html_report(&runs, &format!("sphaera hierarchy compare: {source}"), &[])?;
     for (name, text) in [("table.md", &table), ("report.html", &report)] {
         write_atomically(&args.out.join(name), |file| {
             file.write_all(text.as_bytes())?;

@@ -39,6 +39,7 @@ mod caps;
 mod compare;
 mod cones;
 mod config;
+mod drawing;
 mod euclidean;
 mod evaluate;
 mod kind;
@@ -62,6 +63,7 @@ pub use cones::{
     ConeGeometry, ConeScorer, Cones, EuclideanCones, Flat, Hyperbolic, HyperbolicCones, CONE_K,
 };
 pub use config::{BurnIn, EdgeSampling, RowOptimizer, SpherexConfig};
+pub use drawing::{draw_regions, small_subtree};
 pub use euclidean::Euclidean;
 pub use evaluate::{evaluate, Evaluated};
 pub use kind::{ModelKind, ModelVisitor};

@@ -50,8 +50,25 @@ fn color(i: usize) -> RGBAColor {
 }
 
 /// The HTML page of `runs`, titled `title`: the table of [`markdown_table`], then the
-/// pictures, all inline (no file beside it).
-pub fn html_report(runs: &[(RunKey, Summary)], title: &str) -> Result<String> {
+/// pictures, then `drawings` (`(caption, svg)` pairs, such as
+/// [`draw_regions`](crate::hierarchy::draw_regions) makes) in a section of their own when
+/// there are any; all inline (no file beside it).
+///
+/// ```
+/// use sphaera::data::{parse_edges, Hierarchy};
+/// use sphaera::hierarchy::{draw_regions, html_report, Euclidean, Model};
+/// let h = Hierarchy::from_edge_list(&parse_edges("dog\tanimal\n", "-").unwrap()).unwrap();
+/// let points = Model::Euclidean(Euclidean::from_points(2, vec![1.0, 1.0, 0.0, 0.0]).unwrap());
+/// let svg = draw_regions(&points, &h, &[1, 0], "euclidean").unwrap();
+/// let page = html_report(&[], "no runs yet", &[("euclidean, d = 2".into(), svg)]).unwrap();
+/// assert!(page.contains("<h2>Learned regions at d = 2</h2>"));
+/// assert!(page.contains("<figcaption>euclidean, d = 2</figcaption>"));
+/// ```
+pub fn html_report(
+    runs: &[(RunKey, Summary)],
+    title: &str,
+    drawings: &[(String, String)],
+) -> Result<String> {
     let mut html = String::new();
     let _ = write!(
         html,
@@ -91,6 +108,12 @@ pub fn html_report(runs: &[(RunKey, Summary)], title: &str) -> Result<String> {
             &figure_by_time(&of, protocol)?,
             &format!("{protocol}: each run's figure against its training time"),
         );
+    }
+    if !drawings.is_empty() {
+        html.push_str("<h2>Learned regions at d = 2</h2>\n");
+        for (caption, svg) in drawings {
+            figure(&mut html, svg, caption);
+        }
     }
     html.push_str("</body></html>\n");
     Ok(html)

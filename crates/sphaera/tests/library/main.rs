@@ -4,6 +4,7 @@ mod balls;
 mod cases;
 mod cone_baselines;
 mod dispersion;
+mod drawing;
 mod evaluation;
 mod gradients;
 mod hierarchy;
