@@ -9,8 +9,9 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 use sphaera::data::Split;
 use sphaera::hierarchy::{
-    html_report, markdown_table, Checkpoint, Comparison, EdgeSampling, Model, ModelKind,
-    ModelVisitor, Progress, Regions, Run, Schedule, SpherexConfig, SpherexLoss, Summary, Task,
+    html_report, markdown_table, region_drawings, Checkpoint, Comparison, EdgeSampling, Model,
+    ModelKind, ModelVisitor, Progress, Regions, Run, Schedule, SpherexConfig, SpherexLoss, Summary,
+    Task,
 };
 
 use crate::cli::{CompareArgs, EdgeSamplingArg, EvalArgs, TrainArgs};
@@ -210,7 +211,12 @@ pub fn compare(args: CompareArgs) -> Result<()> {
         .inspect_err(|_| bar.finish_and_clear())
         .map_err(as_flag)?;
     let table = markdown_table(&runs);
-    let report = html_report(&runs, &format!("sphaera hierarchy compare: {source}"), &[])?;
+    let drawings = region_drawings(&runs, &args.out, &hierarchy)?;
+    let report = html_report(
+        &runs,
+        &format!("sphaera hierarchy compare: {source}"),
+        &drawings,
+    )?;
     for (name, text) in [("table.md", &table), ("report.html", &report)] {
         write_atomically(&args.out.join(name), |file| {
             file.write_all(text.as_bytes())?;

@@ -11,6 +11,7 @@ mod wordnet;
 pub use edges::{parse_edges, EdgeList};
 pub use embedded::{mammals, MAMMALS_SOURCE, WORDNET_LICENSE};
 pub use graph::{Closure, Hierarchy};
+pub(crate) use split::without_single_root;
 pub use split::{split, HeldOut, Split, SplitCounts};
 pub use split_dir::SPLIT_FILES;
 pub use wordnet::{load_nouns, parse_nouns, DEFAULT_DICT};

@@ -8,10 +8,11 @@ use std::io::Write as _;
 use std::num::NonZeroU64;
 use std::path::{Path, PathBuf};
 
-use crate::data::Hierarchy;
+use crate::data::{without_single_root, Hierarchy};
 use crate::error::{Error, Result};
 use crate::files::{buffered, write_atomically};
 use crate::hierarchy::config::SpherexConfig;
+use crate::hierarchy::drawing::{draw_regions, small_subtree};
 use crate::hierarchy::kind::{ModelKind, ModelVisitor};
 use crate::hierarchy::model_file::Model;
 use crate::hierarchy::protocol::{Protocol, Regime};
@@ -226,6 +227,47 @@ impl ModelVisitor for Train<'_> {
         let (summary, model) = run.finish();
         Ok((summary, Model::from(model)))
     }
+}
+
+/// Nodes of the subtree each picture of [`region_drawings`] shows, at most.
+const DRAWN_NODES: usize = 24;
+
+/// Pictures of the regions learned at d = 2, for a report: for each model with a 2-D run
+/// among `runs`, the model file `dir` holds for its first such run (reconstruction before
+/// link prediction, then the lowest seed), drawn on the same small subtree of `hierarchy`
+/// ([`crate::hierarchy::small_subtree`]). Each is `(caption, svg)`.
+pub fn region_drawings(
+    runs: &[(RunKey, Summary)],
+    dir: &Path,
+    hierarchy: &Hierarchy,
+) -> Result<Vec<(String, String)>> {
+    let mut flat: Vec<&RunKey> = runs.iter().map(|(k, _)| k).filter(|k| k.dim == 2).collect();
+    flat.sort_by_key(|k| (k.model, k.protocol != Protocol::Reconstruction, k.seed));
+    flat.dedup_by_key(|k| k.model);
+    // Split models hold the hierarchy without its root; find the one whose names match.
+    let rootless = without_single_root(hierarchy);
+    let mut drawings = Vec::with_capacity(flat.len());
+    for key in flat {
+        let (model, names) = Model::load(&dir.join(key.model_file_name()))?;
+        let Some(h) = [hierarchy, &rootless]
+            .into_iter()
+            .find(|h| h.names() == names.as_slice())
+        else {
+            continue;
+        };
+        let nodes = small_subtree(h, DRAWN_NODES);
+        let root = nodes.first().map_or("", |&u| h.name(u));
+        let title = format!("{}, d = 2", key.model.name());
+        let svg = draw_regions(&model, h, &nodes, &title)?;
+        let caption = format!(
+            "{} regions under {root} ({}, seed {})",
+            key.model.name(),
+            key.protocol,
+            key.seed
+        );
+        drawings.push((caption, svg));
+    }
+    Ok(drawings)
 }
 
 /// The summary a finished run left at `path`, if any.

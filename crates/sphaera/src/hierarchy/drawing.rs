@@ -13,6 +13,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::data::Hierarchy;
 use crate::error::{Error, Result};
+use crate::hierarchy::cones::{ConeGeometry, Flat, Hyperbolic};
 use crate::hierarchy::Model;
 
 /// Size of a picture, in pixels.
@@ -151,14 +152,23 @@ pub fn draw_regions(
                 min: at(b.min_corner(u)),
                 max: at(b.max_corner(u)),
             },
-            // Entailment cones (Euclidean and hyperbolic) go here: a point `x` per node
-            // whose region is the cone at `x` around the ray from the origin through `x`,
-            // of half-aperture ψ(x). A `Region::Cone { apex, half_aperture }` drawn as a
-            // wedge clipped to the view, with the unit circle for the hyperbolic one.
+            Model::EuclideanCones(c) => Region::Cone {
+                apex: at(c.apex(u)),
+                half_aperture: Flat::aperture(c.apex(u)),
+                hyperbolic: false,
+            },
+            Model::HyperbolicCones(c) => Region::Cone {
+                apex: at(c.apex(u)),
+                half_aperture: Hyperbolic::aperture(c.apex(u)),
+                hyperbolic: true,
+            },
         })
         .collect();
     let frame = Frame {
-        unit_circle: matches!(model, Model::Caps(_) | Model::Poincare(_)),
+        unit_circle: matches!(
+            model,
+            Model::Caps(_) | Model::Poincare(_) | Model::HyperbolicCones(_)
+        ),
         lines_to_parents: matches!(model, Model::Poincare(_) | Model::Euclidean(_)),
     };
     Picture::new(&subtree, regions, frame).render(hierarchy, title)
@@ -174,6 +184,8 @@ fn rows_and_dim(model: &Model) -> (usize, usize) {
         Model::Euclidean(e) => (e.n(), e.dim()),
         Model::Order(o) => (o.n(), o.dim()),
         Model::Boxes(b) => (b.n(), b.dim()),
+        Model::EuclideanCones(c) => (c.n(), c.dim()),
+        Model::HyperbolicCones(c) => (c.n(), c.dim()),
     }
 }
 
@@ -294,6 +306,114 @@ enum Region {
     Orthant((f64, f64)),
     /// An axis-aligned rectangle.
     Rect { min: (f64, f64), max: (f64, f64) },
+    /// An entailment cone: its apex, and the rays (geodesics in the Poincaré disk when
+    /// `hyperbolic`) at `half_aperture` either side of the direction away from the origin.
+    Cone {
+        apex: (f64, f64),
+        half_aperture: f64,
+        hyperbolic: bool,
+    },
+}
+
+/// Points of a cone's boundary ray leaving `apex` at `angle`, out to `reach` (Euclidean), or
+/// the geodesic ray of the Poincaré disk out to its end on the unit circle (hyperbolic).
+fn cone_ray(apex: (f64, f64), angle: f64, hyperbolic: bool, reach: f64) -> Vec<(f64, f64)> {
+    let direction = (angle.cos(), angle.sin());
+    if !hyperbolic {
+        return vec![
+            apex,
+            (apex.0 + reach * direction.0, apex.1 + reach * direction.1),
+        ];
+    }
+    // exp_x(t v) = x ⊕ tanh(t) v for a unit tangent v at x, in the Möbius sum (t scaled so
+    // that tanh runs from 0 towards 1).
+    let (x, xx) = (apex, apex.0 * apex.0 + apex.1 * apex.1);
+    (0..=64)
+        .map(|k| {
+            let t = (f64::from(k) / 64.0 * 6.0).tanh().min(1.0 - 1e-9);
+            let y = (t * direction.0, t * direction.1);
+            let (xy, yy) = (x.0 * y.0 + x.1 * y.1, y.0 * y.0 + y.1 * y.1);
+            let den = 1.0 + 2.0 * xy + xx * yy;
+            let a = (1.0 + 2.0 * xy + yy) / den;
+            let b = (1.0 - xx) / den;
+            (a * x.0 + b * y.0, a * x.1 + b * y.1)
+        })
+        .collect()
+}
+
+/// The parts of the polyline `points` inside the rectangle `x × y`, each a path (each
+/// segment cut by Liang–Barsky; consecutive visible pieces joined).
+fn clip_path_to_view(
+    points: &[(f64, f64)],
+    x: &Range<f64>,
+    y: &Range<f64>,
+) -> Vec<Vec<(f64, f64)>> {
+    let mut paths: Vec<Vec<(f64, f64)>> = Vec::new();
+    let mut open = false;
+    for pair in points.windows(2) {
+        let (p, q) = (pair[0], pair[1]);
+        let (dx, dy) = (q.0 - p.0, q.1 - p.1);
+        let (mut t0, mut t1) = (0.0f64, 1.0f64);
+        let mut visible = true;
+        for (step, room) in [
+            (-dx, p.0 - x.start),
+            (dx, x.end - p.0),
+            (-dy, p.1 - y.start),
+            (dy, y.end - p.1),
+        ] {
+            if step == 0.0 {
+                visible &= room >= 0.0;
+            } else if step < 0.0 {
+                t0 = t0.max(room / step);
+            } else {
+                t1 = t1.min(room / step);
+            }
+        }
+        if !visible || t0 > t1 {
+            open = false;
+            continue;
+        }
+        let a = (p.0 + t0 * dx, p.1 + t0 * dy);
+        let b = (p.0 + t1 * dx, p.1 + t1 * dy);
+        match paths.last_mut() {
+            Some(path) if open && t0 == 0.0 => path.push(b),
+            _ => paths.push(vec![a, b]),
+        }
+        open = t1 == 1.0;
+    }
+    paths
+}
+
+/// The part of polygon `points` inside the rectangle `x × y` (Sutherland–Hodgman: the
+/// rectangle is convex, so one pass per side).
+fn clip_to_view(points: Vec<(f64, f64)>, x: &Range<f64>, y: &Range<f64>) -> Vec<(f64, f64)> {
+    type Side = (fn((f64, f64)) -> f64, f64, bool);
+    let sides: [Side; 4] = [
+        (|p| p.0, x.start, true),
+        (|p| p.0, x.end, false),
+        (|p| p.1, y.start, true),
+        (|p| p.1, y.end, false),
+    ];
+    let mut polygon = points;
+    for (coordinate, bound, above) in sides {
+        let inside = |p: (f64, f64)| (coordinate(p) >= bound) == above;
+        let mut clipped = Vec::with_capacity(polygon.len() + 4);
+        for (i, &p) in polygon.iter().enumerate() {
+            let q = polygon[(i + 1) % polygon.len()];
+            if inside(p) {
+                clipped.push(p);
+            }
+            if inside(p) != inside(q) {
+                let t = (bound - coordinate(p)) / (coordinate(q) - coordinate(p));
+                clipped.push((p.0 + t * (q.0 - p.0), p.1 + t * (q.1 - p.1)));
+            }
+        }
+        polygon = clipped;
+        if polygon.is_empty() {
+            break;
+        }
+    }
+    polygon
 }
 
 /// What is drawn besides the regions.
@@ -365,7 +485,7 @@ impl<'a> Picture<'a> {
                 (center.0 + radius, center.1 + radius),
             ],
             Region::Arc { angle, half_width } => self.band(i, angle, half_width),
-            Region::Point(p) | Region::Orthant(p) => vec![p],
+            Region::Point(p) | Region::Orthant(p) | Region::Cone { apex: p, .. } => vec![p],
             Region::Rect { min, max } => vec![min, max],
         }
     }
@@ -486,7 +606,7 @@ impl<'a> Picture<'a> {
         match self.regions[i] {
             Region::Disc { center, .. } => center,
             Region::Arc { angle, .. } => (angle.cos(), angle.sin()),
-            Region::Point(p) | Region::Orthant(p) => p,
+            Region::Point(p) | Region::Orthant(p) | Region::Cone { apex: p, .. } => p,
             Region::Rect { min, max } => ((min.0 + max.0) / 2.0, (min.1 + max.1) / 2.0),
         }
     }
@@ -558,6 +678,54 @@ impl<'a> Picture<'a> {
                     ])
                     .map_err(plot_error)?;
             }
+            Region::Cone {
+                apex,
+                half_aperture,
+                hyperbolic,
+            } => {
+                // The wedge between the two boundary rays, closed along the unit circle
+                // (hyperbolic) or far outside the view (Euclidean), then cut to the view.
+                let axis = apex.1.atan2(apex.0);
+                let reach = 4.0 * ((x.end - x.start) + (y.end - y.start) + apex.0.hypot(apex.1));
+                let left = cone_ray(apex, axis + half_aperture, hyperbolic, reach);
+                let right = cone_ray(apex, axis - half_aperture, hyperbolic, reach);
+                let mut wedge = right.clone();
+                if hyperbolic {
+                    // Along the circle from the right ray's end to the left one's.
+                    let (a, b) = (right[right.len() - 1], left[left.len() - 1]);
+                    let (from, mut to) = (a.1.atan2(a.0), b.1.atan2(b.0));
+                    while to < from {
+                        to += 2.0 * PI;
+                    }
+                    wedge.extend((1..64).map(|k| {
+                        let t = from + (to - from) * f64::from(k) / 64.0;
+                        (t.cos(), t.sin())
+                    }));
+                }
+                wedge.extend(left.iter().rev());
+                let inside = clip_to_view(wedge, x, y);
+                if inside.len() >= 3 {
+                    chart
+                        .draw_series(std::iter::once(Polygon::new(
+                            inside,
+                            color.mix(self.orthant_opacity()).filled(),
+                        )))
+                        .map_err(plot_error)?;
+                }
+                for ray in [left, right] {
+                    let paths = clip_path_to_view(&ray, x, y);
+                    chart
+                        .draw_series(
+                            paths
+                                .into_iter()
+                                .map(|path| PathElement::new(path, color.stroke_width(1))),
+                        )
+                        .map_err(plot_error)?;
+                }
+                chart
+                    .draw_series(std::iter::once(dot(apex)))
+                    .map_err(plot_error)?;
+            }
         }
         Ok(())
     }
@@ -593,7 +761,9 @@ impl<'a> Picture<'a> {
                 (0, -3),
             ),
             Region::Rect { min, max } => ((min.0, max.1), (HPos::Left, VPos::Top), (4, 3)),
-            Region::Point(p) | Region::Orthant(p) => (p, (HPos::Left, VPos::Bottom), (6, -4)),
+            Region::Point(p) | Region::Orthant(p) | Region::Cone { apex: p, .. } => {
+                (p, (HPos::Left, VPos::Bottom), (6, -4))
+            }
             Region::Arc { angle, .. } => {
                 // Away from the ring for the children (outwards), towards the centre for
                 // the root, which sits inside the circle.

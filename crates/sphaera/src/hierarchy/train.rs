@@ -320,10 +320,7 @@ impl<M: Regions> Trainer<M> {
         };
         let slots = &mut self.slots;
         let work = |negatives: &mut Vec<(u32, u32, PairKind)>,
-                    (i, (((nodes, grads), totals), &edge)): (
-            usize,
-            (((&mut [u32], &mut [f64]), &mut (f64, u32)), &u32),
-        )| {
+                    (i, (((nodes, grads), totals), &edge)): EdgeSlots<'_>| {
             let mut rng = substream(edge_seed, first_place + i as u64);
             *totals = job.run(edge, &mut rng, negatives, nodes, grads);
         };
@@ -394,13 +391,9 @@ impl<M: Regions> Trainer<M> {
         let params = self.state.model.params_mut();
         // The touched lists hold each node once, but were filled backwards: their order
         // does not matter, as each node's step reads only its own slots.
-        let step_range = |(range, ((((params, moments), first_end), touched), sum)): (
-            usize,
-            (
-                (((&mut [f64], &mut [f64]), &mut [u32]), &mut Vec<u32>),
-                &mut Vec<f64>,
-            ),
-        )| {
+        let step_range = |(range, ((((params, moments), first_end), touched), sum)): RangeRows<
+            '_,
+        >| {
             let base = range * range_len;
             for &node in touched.iter() {
                 let local = node as usize - base;
@@ -440,6 +433,29 @@ impl<M: Regions> Trainer<M> {
             .for_each(step_range);
     }
 }
+
+/// One edge's place in the batch and its slots: nodes, gradient rows, loss and terms, and
+/// the edge.
+type EdgeSlots<'a> = (
+    usize,
+    (
+        ((&'a mut [u32], &'a mut [f64]), &'a mut (f64, u32)),
+        &'a u32,
+    ),
+);
+
+/// One node range's place and its rows: parameters, moments, first slot ends, touched nodes
+/// and a gradient row to sum into.
+type RangeRows<'a> = (
+    usize,
+    (
+        (
+            ((&'a mut [f64], &'a mut [f64]), &'a mut [u32]),
+            &'a mut Vec<u32>,
+        ),
+        &'a mut Vec<f64>,
+    ),
+);
 
 /// One step of the trainer: optim's step, and what the trainer adds around it.
 struct RowStep {
