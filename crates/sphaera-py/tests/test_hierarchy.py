@@ -100,7 +100,9 @@ def test_bad_arguments_are_value_or_type_errors():
         protocols.reconstruction(Hierarchy([("dog", "mammal.n.01")]), model)
 
 
-@pytest.mark.parametrize("kind", ["euclidean", "poincare", "order", "box"])
+@pytest.mark.parametrize(
+    "kind", ["euclidean", "poincare", "order", "euclidean-cones", "hyperbolic-cones", "box"]
+)
 def test_every_baseline_trains_scores_and_round_trips(kind, tmp_path):
     pets = Hierarchy([("dog", "mammal"), ("cat", "mammal"), ("mammal", "animal"), ("fish", "animal")])
     model, summary = hierarchy.train(pets, model=kind, dim=3, epochs=30)
