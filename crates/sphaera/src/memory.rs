@@ -51,11 +51,17 @@ pub fn check_tammes(n: usize, dim: usize, restarts: usize, polished: usize) -> R
 }
 
 /// The estimated bytes of training a hierarchy model ([`crate::hierarchy::Trainer`]) of `n`
-/// nodes in `R^dim`: the model and Adam's two moments (`3 · n · (dim + 1)` values), and the
-/// slots of one batch (`batch_size · 2 · (negatives + 2)` pairs, each with a gradient row and
-/// three indices). Saturates at `u64::MAX`.
-pub fn hierarchy_training_bytes(n: usize, dim: usize, negatives: usize, batch_size: usize) -> u64 {
-    let row = (dim as u64).saturating_add(1).saturating_mul(F64);
+/// nodes with rows of `width` parameters (`dim + 1` for balls, `2 · dim` for boxes: the
+/// model's [`crate::hierarchy::Regions::width`]): the model and Adam's two moments
+/// (`3 · n · width` values), and the slots of one batch (`batch_size · 2 · (negatives + 2)`
+/// pairs, each with a gradient row and three indices). Saturates at `u64::MAX`.
+pub fn hierarchy_training_bytes(
+    n: usize,
+    width: usize,
+    negatives: usize,
+    batch_size: usize,
+) -> u64 {
+    let row = (width as u64).saturating_mul(F64);
     let model = (n as u64).saturating_mul(row).saturating_mul(3);
     let pairs = (batch_size as u64)
         .saturating_mul(2)

@@ -214,7 +214,7 @@ impl<'a, M: Regions> Run<'a, M> {
     /// A fresh run from [`Regions::initial`], once the settings are checked and the run is
     /// known to fit in memory.
     pub fn new(task: &'a Task, config: SpherexConfig, schedule: Schedule) -> Result<Self> {
-        check_memory(task, &config)?;
+        check_memory::<M>(task, &config)?;
         Trainer::<M>::check_config(&config)?;
         let clock = Instant::now();
         let model = match M::pretraining() {
@@ -240,7 +240,7 @@ impl<'a, M: Regions> Run<'a, M> {
         config: SpherexConfig,
         schedule: Schedule,
     ) -> Result<Self> {
-        check_memory(task, &config)?;
+        check_memory::<M>(task, &config)?;
         let trainer = Trainer::new(
             model,
             task.positives.clone(),
@@ -269,7 +269,7 @@ impl<'a, M: Regions> Run<'a, M> {
                 other: "this run's model, data, protocol, regime or settings",
             });
         }
-        check_memory(task, &config)?;
+        check_memory::<M>(task, &config)?;
         let trainer = Trainer::resume(
             checkpoint.state,
             task.positives.clone(),
@@ -461,10 +461,10 @@ fn pretrained_points(
 }
 
 /// Refuses a run whose tables cannot fit in memory, before any is allocated.
-fn check_memory(task: &Task, config: &SpherexConfig) -> Result<()> {
+fn check_memory<M: Regions>(task: &Task, config: &SpherexConfig) -> Result<()> {
     let bytes = crate::memory::hierarchy_training_bytes(
         task.nodes.n(),
-        config.dim,
+        M::width(config.dim),
         config.negatives,
         config.batch_size,
     );
