@@ -9,9 +9,9 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 use sphaera::data::Split;
 use sphaera::hierarchy::{
-    html_report, markdown_table, region_drawings, Checkpoint, Comparison, EdgeSampling, Model,
-    ModelKind, ModelVisitor, Progress, Regions, Run, Schedule, SpherexConfig, SpherexLoss, Summary,
-    Task,
+    claim_table, html_report, markdown_table, region_drawings, Checkpoint, Comparison,
+    EdgeSampling, Model, ModelKind, ModelVisitor, Progress, Regions, Run, Schedule, SpherexConfig,
+    SpherexLoss, Summary, Task,
 };
 
 use crate::cli::{CompareArgs, EdgeSamplingArg, EvalArgs, TrainArgs};
@@ -210,7 +210,12 @@ pub fn compare(args: CompareArgs) -> Result<()> {
         })
         .inspect_err(|_| bar.finish_and_clear())
         .map_err(as_flag)?;
-    let table = markdown_table(&runs);
+    let mut table = markdown_table(&runs);
+    let claim = claim_table(&runs);
+    if !claim.is_empty() {
+        table.push_str("\nSpheREx against the best baseline (mean ± sd over the seeds):\n\n");
+        table.push_str(&claim);
+    }
     let drawings = region_drawings(&runs, &args.out, &hierarchy)?;
     let report = html_report(
         &runs,

@@ -229,6 +229,89 @@ impl ModelVisitor for Train<'_> {
     }
 }
 
+/// SpheREx against the best baseline, one row per dimension and protocol: the figure that
+/// protocol ranks by (MAP for reconstruction, test F1 % for link prediction), SpheREx's mean
+/// ± standard deviation over seeds, the baseline with the best mean and its figure, and the
+/// verdict: `beats` when SpheREx's mean less its deviation is above the baseline's mean plus
+/// its deviation, `behind` in the mirror case, `within the spread` otherwise (with one seed
+/// the deviations are 0 and the means decide). Caps are sphaera's own model, not a baseline.
+/// Empty when SpheREx or every baseline is missing.
+///
+/// ```
+/// use sphaera::hierarchy::{claim_table, Protocol, RunKey, ModelKind, Summary, ReconstructionFigures};
+/// let run = |model, map| {
+///     let key = RunKey { model, dim: 2, protocol: Protocol::Reconstruction, seed: 0 };
+///     let summary = Summary {
+///         model: model.name().into(), source: "-".into(), protocol: Protocol::Reconstruction,
+///         regime: None, dim: 2, nodes: 3, epochs: 1, seed: 0, seconds: 0.0,
+///         seconds_per_epoch: 0.0, pretraining_seconds: 0.0,
+///         reconstruction: Some(ReconstructionFigures { map, mean_rank: 1.0 }), best: None,
+///     };
+///     (key, summary)
+/// };
+/// let table = claim_table(&[run(ModelKind::Spherex, 0.9), run(ModelKind::Poincare, 0.8)]);
+/// assert!(table.lines().nth(2).unwrap().ends_with("| poincare | 0.8000 ± 0.0000 | beats |"));
+/// ```
+pub fn claim_table(runs: &[(RunKey, Summary)]) -> String {
+    let mut columns: Vec<(usize, Protocol)> =
+        runs.iter().map(|(k, _)| (k.dim, k.protocol)).collect();
+    columns.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.to_string().cmp(&b.1.to_string())));
+    columns.dedup();
+    let mut table = String::from(
+        "| d | protocol | figure | spherex | best baseline | its figure | spherex |\n\
+         |---|---|---|---|---|---|---|\n",
+    );
+    let mut rows = 0;
+    for (dim, protocol) in columns {
+        let figure = |model: ModelKind| -> Option<(f64, f64)> {
+            let values: Vec<f64> = runs
+                .iter()
+                .filter(|(k, _)| k.model == model && k.dim == dim && k.protocol == protocol)
+                .filter_map(|(_, s)| match protocol {
+                    Protocol::Reconstruction => s.reconstruction.map(|r| r.map),
+                    Protocol::Split { .. } => s.best.map(|b| 100.0 * b.figures.test_f1),
+                })
+                .collect();
+            (!values.is_empty()).then(|| mean_sd(&values))
+        };
+        let Some(ours) = figure(ModelKind::Spherex) else {
+            continue;
+        };
+        let best = ModelKind::ALL
+            .into_iter()
+            .filter(|m| !matches!(m, ModelKind::Spherex | ModelKind::Caps))
+            .filter_map(|m| figure(m).map(|f| (m, f)))
+            .max_by(|a, b| a.1 .0.total_cmp(&b.1 .0));
+        let Some((baseline, theirs)) = best else {
+            continue;
+        };
+        let verdict = if ours.0 - ours.1 > theirs.0 + theirs.1 {
+            "beats"
+        } else if ours.0 + ours.1 < theirs.0 - theirs.1 {
+            "behind"
+        } else {
+            "within the spread"
+        };
+        let (name, digits) = match protocol {
+            Protocol::Reconstruction => ("MAP", 4),
+            Protocol::Split { .. } => ("test F1 %", 1),
+        };
+        let cell = |(mean, sd): (f64, f64)| format!("{mean:.digits$} ± {sd:.digits$}");
+        let _ = writeln!(
+            table,
+            "| {dim} | {protocol} | {name} | {} | {} | {} | {verdict} |",
+            cell(ours),
+            baseline.name(),
+            cell(theirs)
+        );
+        rows += 1;
+    }
+    if rows == 0 {
+        return String::new();
+    }
+    table
+}
+
 /// Nodes of the subtree each picture of [`region_drawings`] shows, at most.
 const DRAWN_NODES: usize = 24;
 

@@ -58,7 +58,7 @@ mod train;
 pub use balls::{BallScorer, Balls};
 pub use boxes::{BoxScorer, Boxes};
 pub use caps::{CapScorer, Caps};
-pub use compare::{markdown_table, region_drawings, Comparison, Progress, RunKey};
+pub use compare::{claim_table, markdown_table, region_drawings, Comparison, Progress, RunKey};
 pub use cones::{
     ConeGeometry, ConeScorer, Cones, EuclideanCones, Flat, Hyperbolic, HyperbolicCones, CONE_K,
 };

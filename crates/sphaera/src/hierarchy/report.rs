@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use plotters::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::hierarchy::compare::{markdown_table, RunKey};
+use crate::hierarchy::compare::{claim_table, markdown_table, RunKey};
 use crate::hierarchy::kind::ModelKind;
 use crate::hierarchy::protocol::Protocol;
 use crate::hierarchy::run::Summary;
@@ -79,6 +79,11 @@ pub fn html_report(
         title = escape(title)
     );
     html.push_str(&table_html(&markdown_table(runs)));
+    let claim = claim_table(runs);
+    if !claim.is_empty() {
+        html.push_str("<h2>SpheREx against the best baseline</h2>\n");
+        html.push_str(&table_html(&claim));
+    }
     let mut dims: Vec<usize> = runs.iter().map(|(k, _)| k.dim).collect();
     dims.sort_unstable();
     dims.dedup();
