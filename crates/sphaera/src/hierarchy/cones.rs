@@ -54,8 +54,8 @@ use crate::error::{check, Error, Result};
 use crate::eval::Scorer;
 use crate::hierarchy::config::{RowOptimizer, SpherexConfig};
 use crate::hierarchy::loss::{PairKind, SpherexLoss};
-use crate::hierarchy::points::PointRows;
-use crate::hierarchy::regions::{EdgeGroup, PointStart, Pretraining, Regions};
+use crate::hierarchy::points::{point_rows_parameters, PointRows};
+use crate::hierarchy::regions::{summed_pair_losses, EdgeGroup, PointStart, Pretraining, Regions};
 
 /// The cones' aperture constant `K` (the paper's 0.1).
 pub const CONE_K: f64 = 0.1;
@@ -468,21 +468,7 @@ impl<G: ConeGeometry> Regions for Cones<G> {
         }
     }
 
-    fn n(&self) -> usize {
-        self.points.n()
-    }
-
-    fn params(&self) -> &[f64] {
-        &self.points.rows
-    }
-
-    fn row_width(&self) -> usize {
-        self.points.dim
-    }
-
-    fn params_mut(&mut self) -> &mut [f64] {
-        &mut self.points.rows
-    }
+    point_rows_parameters!();
 
     /// `E(a, b)` for a positive (`a` is-a `b`), `max(0, γ − E(a, b))` for a negative.
     fn pair_loss(
@@ -531,18 +517,7 @@ impl<G: ConeGeometry> Regions for Cones<G> {
         positive_grads: &mut [f64],
         negative_grads: &mut [f64],
     ) -> (f64, u32) {
-        let w = self.row_width();
-        let (u, v) = group.positive;
-        let (ga, gb) = positive_grads.split_at_mut(w);
-        let mut total = self.pair_loss(u, v, PairKind::Contained, loss, ga, gb);
-        for (&(a, b, kind), grads) in group
-            .negatives
-            .iter()
-            .zip(negative_grads.chunks_exact_mut(2 * w))
-        {
-            let (ga, gb) = grads.split_at_mut(w);
-            total += self.pair_loss(a, b, kind, loss, ga, gb);
-        }
+        let total = summed_pair_losses(self, group, loss, positive_grads, negative_grads);
         (total, 1)
     }
 

@@ -6,7 +6,9 @@ use crate::error::Result;
 use crate::eval::Scorer;
 use crate::hierarchy::config::{BurnIn, RowOptimizer, SpherexConfig};
 use crate::hierarchy::loss::{PairKind, SpherexLoss};
-use crate::hierarchy::points::{distance_softmax, signed_distance, PointRows};
+use crate::hierarchy::points::{
+    distance_softmax, point_rows_parameters, signed_distance, PointRows,
+};
 use crate::hierarchy::regions::{EdgeGroup, Regions};
 
 /// A point per node in `R^d`, trained as the Euclidean baseline of Nickel & Kiela (2017):
@@ -133,21 +135,7 @@ impl Regions for Euclidean {
         Euclidean::select(self, nodes)
     }
 
-    fn n(&self) -> usize {
-        self.points.n()
-    }
-
-    fn params(&self) -> &[f64] {
-        &self.points.rows
-    }
-
-    fn row_width(&self) -> usize {
-        self.points.dim
-    }
-
-    fn params_mut(&mut self) -> &mut [f64] {
-        &mut self.points.rows
-    }
+    point_rows_parameters!();
 
     /// `‖a − b‖²` for a pair that should be close, `−‖a − b‖²` otherwise: the pairwise
     /// reading of the distance; training goes through [`Regions::group_loss`].

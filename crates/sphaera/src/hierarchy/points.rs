@@ -77,6 +77,29 @@ impl PointRows {
     }
 }
 
+/// The parameter accessors of [`crate::hierarchy::Regions`] for a model whose rows are
+/// its `points: PointRows` (one point per node, nothing else trained).
+macro_rules! point_rows_parameters {
+    () => {
+        fn n(&self) -> usize {
+            self.points.n()
+        }
+
+        fn params(&self) -> &[f64] {
+            &self.points.rows
+        }
+
+        fn row_width(&self) -> usize {
+            self.points.dim
+        }
+
+        fn params_mut(&mut self) -> &mut [f64] {
+            &mut self.points.rows
+        }
+    };
+}
+pub(crate) use point_rows_parameters;
+
 /// Half-width of Nickel & Kiela's uniform initialization.
 const INIT_RANGE: f64 = 1e-3;
 

@@ -127,18 +127,7 @@ pub trait Regions:
         positive_grads: &mut [f64],
         negative_grads: &mut [f64],
     ) -> (f64, u32) {
-        let w = self.row_width();
-        let (u, v) = group.positive;
-        let (ga, gb) = positive_grads.split_at_mut(w);
-        let mut total = self.pair_loss(u, v, PairKind::Contained, loss, ga, gb);
-        for (&(a, b, kind), grads) in group
-            .negatives
-            .iter()
-            .zip(negative_grads.chunks_exact_mut(2 * w))
-        {
-            let (ga, gb) = grads.split_at_mut(w);
-            total += self.pair_loss(a, b, kind, loss, ga, gb);
-        }
+        let total = summed_pair_losses(self, group, loss, positive_grads, negative_grads);
         (total, 1 + group.negatives.len() as u32)
     }
 
@@ -186,4 +175,28 @@ pub trait Regions:
 
     /// The scorer of [`Regions::Scoring`].
     fn scoring(&self) -> Self::Scoring<'_>;
+}
+
+/// The sum of [`Regions::pair_loss`] over a group's positive (`Contained`) and its negatives,
+/// gradients laid out as [`Regions::group_loss`] lays them out.
+pub(crate) fn summed_pair_losses<M: Regions + ?Sized>(
+    model: &M,
+    group: EdgeGroup<'_>,
+    loss: &SpherexLoss,
+    positive_grads: &mut [f64],
+    negative_grads: &mut [f64],
+) -> f64 {
+    let w = model.row_width();
+    let (u, v) = group.positive;
+    let (ga, gb) = positive_grads.split_at_mut(w);
+    let mut total = model.pair_loss(u, v, PairKind::Contained, loss, ga, gb);
+    for (&(a, b, kind), grads) in group
+        .negatives
+        .iter()
+        .zip(negative_grads.chunks_exact_mut(2 * w))
+    {
+        let (ga, gb) = grads.split_at_mut(w);
+        total += model.pair_loss(a, b, kind, loss, ga, gb);
+    }
+    total
 }
