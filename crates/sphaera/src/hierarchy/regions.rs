@@ -179,7 +179,7 @@ pub trait Regions:
 
 /// The sum of [`Regions::pair_loss`] over a group's positive (`Contained`) and its negatives,
 /// gradients laid out as [`Regions::group_loss`] lays them out.
-pub(crate) fn summed_pair_losses<M: Regions + ?Sized>(
+pub(crate) fn summed_pair_losses<M: Regions>(
     model: &M,
     group: EdgeGroup<'_>,
     loss: &SpherexLoss,
