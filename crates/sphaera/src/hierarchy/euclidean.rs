@@ -7,16 +7,18 @@ use crate::eval::Scorer;
 use crate::hierarchy::config::{BurnIn, RowOptimizer, SpherexConfig};
 use crate::hierarchy::loss::{PairKind, SpherexLoss};
 use crate::hierarchy::points::{
-    distance_softmax, point_rows_parameters, signed_distance, PointRows,
+    distance_softmax, is_a_score, point_rows_parameters, row_norms, signed_distance, PointRows,
+    IS_A_WEIGHTS,
 };
 use crate::hierarchy::regions::{EdgeGroup, Regions};
 
 /// A point per node in `R^d`, trained as the Euclidean baseline of Nickel & Kiela (2017):
 /// the loss, negatives, initialization and burn-in of [`crate::hierarchy::Poincare`], with
 /// the **squared** Euclidean distance `d(u, v) = ‖u − v‖²` in the softmax, as their
-/// reference code's Euclidean manifold (`(u − v).pow(2).sum()`), which Ganea et al. (2018)
-/// reuse for their "simple Euclidean" baseline. The square matters: with it, far negatives
-/// are pushed with a force growing with their distance.
+/// reference code's Euclidean manifold (`(u − v).pow(2).sum()`). The square matters: with
+/// it, far negatives are pushed with a force growing with their distance. Ganea et al.'s
+/// (2018) "simple Euclidean" baseline differs here: their reference code (`eucl_simple_model`)
+/// uses the plain distance `‖u − v‖`, and leaves the positive out of the softmax's sum.
 ///
 /// - **Loss** per training edge `(u, v)` with negatives `v'_1 … v'_k`:
 ///   `−ln( e^{−‖u−v‖²} / Σ_{w ∈ {v, v'_1 … v'_k}} e^{−‖u−w‖²} )`, every negative
@@ -27,7 +29,9 @@ use crate::hierarchy::regions::{EdgeGroup, Regions};
 ///   closure worse and a small tree not at all in d = 3), batches of 10 edges, 10
 ///   negatives, burn-in of 10 epochs at a tenth of the step size.
 /// - **Initialization** every coordinate uniform in `[−0.001, 0.001]`.
-/// - **Score** `−‖u − v‖²`: a pair ranks by distance.
+/// - **Score** `−‖u − v‖²` for reconstruction: a pair ranks by distance. For link
+///   prediction, Nickel & Kiela's is-a score `−(1 + α(‖v‖ − ‖u‖)) ‖u − v‖²` with `α` chosen
+///   on validation, as for [`crate::hierarchy::Poincare`].
 ///
 /// Deviations: as [`crate::hierarchy::Poincare`] (negatives with replacement, uniform during
 /// burn-in).
@@ -171,10 +175,20 @@ impl Regions for Euclidean {
     /// No domain to come back to.
     fn project(_row: &mut [f64], _min_radius: f64) {}
 
-    type Scoring<'a> = &'a Euclidean;
+    const SCORE_WEIGHTS: &'static [f64] = IS_A_WEIGHTS;
 
-    fn scoring(&self) -> &Euclidean {
-        self
+    type Scoring<'a> = EuclideanScorer<'a>;
+
+    fn scoring(&self) -> EuclideanScorer<'_> {
+        self.weighted_scoring(0.0)
+    }
+
+    fn weighted_scoring(&self, weight: f64) -> EuclideanScorer<'_> {
+        EuclideanScorer {
+            model: self,
+            norms: row_norms(&self.points),
+            weight,
+        }
     }
 }
 
@@ -185,8 +199,22 @@ impl Scorer for Euclidean {
     }
 }
 
-impl Scorer for &Euclidean {
+/// [`Euclidean`] with each point's norm computed once, for evaluation: the is-a score at
+/// its weight (minus the squared distance at weight 0).
+pub struct EuclideanScorer<'a> {
+    model: &'a Euclidean,
+    norms: Vec<f64>,
+    weight: f64,
+}
+
+impl Scorer for EuclideanScorer<'_> {
     fn score(&self, u: u32, v: u32) -> f64 {
-        -self.squared_distance(u, v)
+        let d = self.model.squared_distance(u, v);
+        is_a_score(
+            self.weight,
+            d,
+            self.norms[u as usize],
+            self.norms[v as usize],
+        )
     }
 }

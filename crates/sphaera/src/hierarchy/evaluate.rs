@@ -5,7 +5,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::data::{Hierarchy, Split};
+use crate::data::{HeldOut, Hierarchy, Split};
 use crate::error::{Error, Result};
 use crate::eval::{link_prediction_on, reconstruction, LinkPrediction, Reconstruction, Sampling};
 use crate::hierarchy::regions::Regions;
@@ -20,6 +20,30 @@ pub struct Evaluated {
     /// Link prediction on the split's held-out pairs, when a split was given.
     #[serde(default, flatten, skip_serializing_if = "Option::is_none")]
     pub link_prediction: Option<LinkPrediction>,
+    /// The score weight link prediction chose on validation, for models with one
+    /// ([`Regions::SCORE_WEIGHTS`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score_weight: Option<f64>,
+}
+
+/// Link prediction of `model` on `held_out` (threshold chosen on validation), and for a
+/// model whose score has a free weight ([`Regions::SCORE_WEIGHTS`]) the weight chosen with
+/// it: the one of best validation F1, the first listed among equals.
+pub fn judge_link_prediction<M: Regions>(
+    model: &M,
+    held_out: &HeldOut,
+) -> (LinkPrediction, Option<f64>) {
+    let mut best: Option<(LinkPrediction, Option<f64>)> = None;
+    for &weight in M::SCORE_WEIGHTS {
+        let figures = link_prediction_on(held_out, &model.weighted_scoring(weight));
+        if best
+            .as_ref()
+            .is_none_or(|(b, _)| figures.valid_f1 > b.valid_f1)
+        {
+            best = Some((figures, Some(weight)));
+        }
+    }
+    best.unwrap_or_else(|| (link_prediction_on(held_out, &model.scoring()), None))
 }
 
 /// Judges `model`, whose row `i` is the node `names[i]`.
@@ -67,9 +91,11 @@ pub fn evaluate<M: Regions>(
             &whole
         }
     };
+    let judged = split.map(|s| judge_link_prediction(&model, &s.held_out));
     Ok(Evaluated {
         reconstruction: reconstruction(closure, &scoring, Sampling::All, Par::Rayon),
-        link_prediction: split.map(|s| link_prediction_on(&s.held_out, &scoring)),
+        link_prediction: judged.map(|(figures, _)| figures),
+        score_weight: judged.and_then(|(_, weight)| weight),
     })
 }
 

@@ -64,8 +64,8 @@ pub use cones::{
 };
 pub use config::{BurnIn, EdgeSampling, RowOptimizer, SpherexConfig};
 pub use drawing::{draw_regions, small_subtree};
-pub use euclidean::Euclidean;
-pub use evaluate::{evaluate, Evaluated};
+pub use euclidean::{Euclidean, EuclideanScorer};
+pub use evaluate::{evaluate, judge_link_prediction, Evaluated};
 pub use kind::{ModelKind, ModelVisitor};
 pub use known::Known;
 pub use loss::{PairKind, SpherexLoss};

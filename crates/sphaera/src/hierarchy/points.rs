@@ -100,6 +100,26 @@ macro_rules! point_rows_parameters {
 }
 pub(crate) use point_rows_parameters;
 
+/// The weights `α` of the is-a score that Ganea et al.'s reference code tries on validation
+/// for point embeddings (`0`: the distance alone).
+pub(crate) const IS_A_WEIGHTS: &[f64] = &[1000.0, 100.0, 30.0, 10.0, 3.0, 1.0, 0.3, 0.1, 0.0];
+
+/// Nickel & Kiela's (2017, section 4.3) is-a score of "`u` is-a `v`" from their distance `d`
+/// and norms: `−(1 + α(‖v‖ − ‖u‖)) d`, which favours ancestors nearer the origin than the
+/// descendant; `α = 0` is minus the distance.
+pub(crate) fn is_a_score(weight: f64, distance: f64, norm_u: f64, norm_v: f64) -> f64 {
+    -(1.0 + weight * (norm_v - norm_u)) * distance
+}
+
+/// The norm of each row of `points`.
+pub(crate) fn row_norms(points: &PointRows) -> Vec<f64> {
+    points
+        .rows
+        .chunks_exact(points.dim)
+        .map(|r| r.iter().map(|x| x * x).sum::<f64>().sqrt())
+        .collect()
+}
+
 /// Half-width of Nickel & Kiela's uniform initialization.
 const INIT_RANGE: f64 = 1e-3;
 

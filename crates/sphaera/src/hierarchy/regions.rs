@@ -168,6 +168,19 @@ pub trait Regions:
         0.0
     }
 
+    /// Values of a free weight of the score that link prediction chooses on validation
+    /// together with the threshold, as Ganea et al. (2018) choose the `α` of Nickel & Kiela's
+    /// is-a score `−(1 + α(‖v‖ − ‖u‖)) d(u, v)` for point embeddings. Empty (the default):
+    /// the score has no free weight.
+    const SCORE_WEIGHTS: &'static [f64] = &[];
+
+    /// The scorer at score weight `weight` (one of [`Regions::SCORE_WEIGHTS`]); by default
+    /// [`Regions::scoring`].
+    fn weighted_scoring(&self, weight: f64) -> Self::Scoring<'_> {
+        let _ = weight;
+        self.scoring()
+    }
+
     /// A scorer for evaluating many pairs (radii computed once).
     type Scoring<'a>: Scorer
     where

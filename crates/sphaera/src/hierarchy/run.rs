@@ -11,9 +11,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::{split, Closure, HeldOut, Hierarchy, Split};
 use crate::error::{Error, Result};
-use crate::eval::{link_prediction_on, reconstruction, LinkPrediction, Sampling};
+use crate::eval::{reconstruction, LinkPrediction, Sampling};
 use crate::files::{buffered, write_atomically};
 use crate::hierarchy::config::SpherexConfig;
+use crate::hierarchy::evaluate::judge_link_prediction;
 use crate::hierarchy::known::Known;
 use crate::hierarchy::protocol::{Protocol, Regime};
 use crate::hierarchy::regions::{PointStart, Pretraining, Regions};
@@ -144,6 +145,9 @@ pub struct Best<M> {
     pub epoch: u64,
     /// Link prediction at that epoch.
     pub figures: LinkPrediction,
+    /// The score weight chosen on validation with the threshold, for models with one.
+    #[serde(default)]
+    pub score_weight: Option<f64>,
     /// The model at that epoch.
     pub model: M,
 }
@@ -348,7 +352,7 @@ impl<'a, M: Regions> Run<'a, M> {
         let model = self.trainer.model();
         match &self.task.judge {
             Judge::HeldOut(held_out) => {
-                let figures = link_prediction_on(held_out, &model.scoring());
+                let (figures, score_weight) = judge_link_prediction(model, held_out);
                 if self
                     .best
                     .as_ref()
@@ -357,6 +361,7 @@ impl<'a, M: Regions> Run<'a, M> {
                     self.best = Some(Best {
                         epoch,
                         figures,
+                        score_weight,
                         model: model.clone(),
                     });
                 }
@@ -424,6 +429,7 @@ impl<'a, M: Regions> Run<'a, M> {
                 summary.best = Some(BestEpoch {
                     epoch: best.epoch,
                     figures: best.figures,
+                    score_weight: best.score_weight,
                 });
                 best.model
             }
@@ -500,6 +506,10 @@ pub struct BestEpoch {
     /// Its link prediction figures (threshold and F1 chosen on validation, test figures).
     #[serde(flatten)]
     pub figures: LinkPrediction,
+    /// The score weight chosen on validation with the threshold, for models with one
+    /// ([`Regions::SCORE_WEIGHTS`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score_weight: Option<f64>,
 }
 
 /// What a run reports. In JSON, one flat object; the figures of the other protocol are left

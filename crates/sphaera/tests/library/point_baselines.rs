@@ -1,11 +1,11 @@
 //! The point baselines of Nickel & Kiela (2017): Poincaré and Euclidean points trained by
 //! the distance softmax over a positive and its negatives.
 
-use sphaera::data::{parse_edges, Hierarchy};
+use sphaera::data::{parse_edges, HeldOut, Hierarchy};
 use sphaera::eval::{reconstruction, Sampling, Scorer};
 use sphaera::hierarchy::{
-    Balls, EdgeGroup, Euclidean, Known, Model, PairKind, Poincare, Regions, SpherexConfig,
-    SpherexLoss, Trainer,
+    judge_link_prediction, Balls, EdgeGroup, Euclidean, Known, Model, PairKind, Poincare, Regions,
+    SpherexConfig, SpherexLoss, Trainer,
 };
 use sphaera::random::{gaussian_points, seeded};
 use sphaera::Par;
@@ -287,4 +287,40 @@ fn point_models_save_and_load() {
     // A point on or outside the unit sphere is no Poincaré model.
     assert!(Poincare::from_points(2, vec![0.6, 0.8]).is_err());
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn link_prediction_chooses_the_is_a_weight_on_validation() {
+    // A chain out from the origin: 0 near it, 1 and 2 further out on the same ray. The
+    // distance alone is symmetric, so an edge (child, ancestor) and its reverse tie; the
+    // is-a score with a weight tells them apart through the norms.
+    let points = vec![0.1, 0.0, 0.5, 0.0, 0.8, 0.0, 0.3, 0.3];
+    let held_out = HeldOut {
+        valid: vec![(1, 0), (2, 1)],
+        valid_neg: vec![(0, 1), (1, 2)],
+        test: vec![(2, 0)],
+        test_neg: vec![(0, 2)],
+    };
+    let poincare = Poincare::from_points(2, points.clone()).unwrap();
+    let (figures, weight) = judge_link_prediction(&poincare, &held_out);
+    assert_eq!(
+        weight,
+        Some(1000.0),
+        "the first weight reaching the best validation F1"
+    );
+    assert_eq!((figures.valid_f1, figures.test_f1), (1.0, 1.0));
+    // At weight 0 the scorer is minus the distance, which ties each pair with its reverse.
+    let plain = poincare.weighted_scoring(0.0);
+    assert_eq!(plain.score(1, 0), plain.score(0, 1));
+    assert_eq!(plain.score(1, 0), poincare.scoring().score(1, 0));
+    let weighted = poincare.weighted_scoring(3.0);
+    let d = poincare.distance(1, 0);
+    assert!((weighted.score(1, 0) - (-(1.0 + 3.0 * (0.1 - 0.5)) * d)).abs() < 1e-12);
+    let euclidean = Euclidean::from_points(2, points).unwrap();
+    let (figures, weight) = judge_link_prediction(&euclidean, &held_out);
+    assert_eq!(weight, Some(1000.0));
+    assert_eq!(figures.test_f1, 1.0);
+    // Models without a free weight are judged by their one score.
+    let balls = Balls::initial(4, 2, 0);
+    assert_eq!(judge_link_prediction(&balls, &held_out).1, None);
 }
