@@ -1404,11 +1404,25 @@ fn compare_tabulates_every_combination_and_resumes_from_its_directory() {
     assert_eq!(stderr.matches("running").count(), 16, "{stderr}");
     let table = std::fs::read_to_string(out.join("table.md")).unwrap();
     assert_eq!(table, String::from_utf8_lossy(&first.stdout));
-    assert_eq!(table.lines().count(), 2 + 8, "{table}");
+    let (runs, claim) = table
+        .split_once("\nSpheREx against the best baseline")
+        .expect("a claim table");
+    assert_eq!(runs.lines().count(), 2 + 8, "{table}");
     assert!(
-        table.contains("| spherex | 3 | split:10 | – | – |"),
+        runs.contains("| spherex | 3 | split:10 | – | – |"),
         "{table}"
     );
+    // One verdict per dimension and protocol, against the one baseline here.
+    let verdicts: Vec<&str> = claim
+        .lines()
+        .filter(|l| l.contains("| poincare |"))
+        .collect();
+    assert_eq!(verdicts.len(), 4, "{claim}");
+    assert!(verdicts
+        .iter()
+        .all(|l| ["| beats |", "| behind |", "| within the spread |"]
+            .iter()
+            .any(|v| l.ends_with(v))));
     // Run again: every run is read back, none trained, the same table.
     let again = sphaera(&args);
     let stderr = String::from_utf8_lossy(&again.stderr);
