@@ -125,7 +125,8 @@ pub enum ModelArg {
     Caps,
     /// Baseline: points in the Poincaré ball (Nickel & Kiela 2017), Riemannian SGD.
     Poincare,
-    /// Baseline: points in R^d with the squared-distance softmax of Nickel & Kiela, SGD.
+    /// Baseline: points in R^d with the distance softmax of Nickel & Kiela (plain distance, as
+    /// Ganea et al.), SGD.
     Euclidean,
     /// Baseline: order embeddings (Vendrov et al. 2016), max-margin loss with α = 1.
     Order,

@@ -42,8 +42,7 @@
 //!   negatives only), with replacement.
 //! - **Pretraining.** The point models take this library's defaults (step size, uniform
 //!   negatives); the reference pretrained Poincaré embeddings with step 0.03, a 20-epoch
-//!   burn-in and negatives drawn by degree to the power 0.75, and its Euclidean points with
-//!   the plain distance where [`crate::hierarchy::Euclidean`] uses the squared one.
+//!   burn-in and negatives drawn by degree to the power 0.75.
 //! - **Angles.** `cos Ξ` is clipped to `[−1 + 10⁻⁷, 1 − 10⁻⁷]` as in the reference code (no
 //!   gradient beyond the clip); f64 throughout.
 

@@ -269,7 +269,9 @@ fn hyperbolic_cones_learn_a_small_hierarchy_perfectly() {
 
 #[test]
 fn euclidean_cones_learn_a_small_hierarchy_perfectly() {
-    let (h, cones) = learn_small::<EuclideanCones>(2, 2000);
+    // d = 3: in the plane one sibling pair stays inside a cone (c1 in c2's, energy 0; the
+    // ranking by the angle gap is still perfect, MAP 1), and the loss has no gradient there.
+    let (h, cones) = learn_small::<EuclideanCones>(3, 2000);
     assert_perfect(&h, &cones);
 }
 

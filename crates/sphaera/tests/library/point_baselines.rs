@@ -118,7 +118,7 @@ fn the_group_loss_is_minus_the_log_softmax_of_minus_the_distances() {
     let value = group_value(&poincare);
     assert!((value - naive(&|a, b| poincare.distance(a, b))).abs() < 1e-12);
     let value = group_value(&euclidean);
-    assert!((value - naive(&|a, b| euclidean.squared_distance(a, b))).abs() < 1e-12);
+    assert!((value - naive(&|a, b| euclidean.distance(a, b))).abs() < 1e-12);
 }
 
 #[test]
@@ -230,13 +230,13 @@ fn poincare_points_learn_a_small_hierarchy_perfectly() {
 
 #[test]
 fn euclidean_points_learn_a_small_hierarchy_perfectly() {
-    // d = 3: in the plane, 300 epochs leave this tree at MAP 0.73 (siblings must lie
-    // farther from each other than from their ancestors).
+    // d = 3 (siblings must lie farther from each other than from their ancestors) and
+    // 1000 epochs: at the default step, 300 leave this tree at MAP 0.89.
     let config = SpherexConfig {
         dim: 3,
         ..Euclidean::default_config()
     };
-    let (_, map) = train_small::<Euclidean>(300, config);
+    let (_, map) = train_small::<Euclidean>(1000, config);
     assert_eq!(map, 1.0);
 }
 
