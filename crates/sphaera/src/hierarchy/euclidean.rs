@@ -11,7 +11,7 @@ use crate::hierarchy::points::{
     distance_softmax, is_a_score, point_rows_parameters, row_norms, signed_distance, PointRows,
     IS_A_WEIGHTS,
 };
-use crate::hierarchy::regions::{EdgeGroup, Regions};
+use crate::hierarchy::regions::{Corruption, EdgeGroup, Regions};
 
 /// A point per node in `R^d`: the "simple Euclidean" baseline of Ganea et al. (2018), the
 /// Euclidean counterpart of Nickel & Kiela's (2017) Poincaré embeddings: the loss,
@@ -119,7 +119,7 @@ impl Euclidean {
 
 impl Regions for Euclidean {
     const KIND: &'static str = "euclidean";
-    const CORRUPTS_DESCENDANTS: bool = false;
+    const CORRUPTION: Corruption = Corruption::Ancestor;
 
     fn width(dim: usize) -> usize {
         dim

@@ -73,7 +73,7 @@ pub use model_file::{Model, RegionsVisitor};
 pub use order::{Order, OrderScorer};
 pub use poincare::{Poincare, PoincareScorer};
 pub use protocol::{Protocol, Regime};
-pub use regions::{EdgeGroup, PointStart, Pretraining, Regions};
+pub use regions::{Corruption, EdgeGroup, PointStart, Pretraining, Regions};
 pub use report::html_report;
 pub use run::{
     Best, BestEpoch, Checkpoint, EpochReport, Evaluation, Judge, ReconstructionFigures, Run,

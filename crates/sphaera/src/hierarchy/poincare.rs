@@ -11,7 +11,7 @@ use crate::hierarchy::points::{
     distance_softmax, is_a_score, point_rows_parameters, row_norms, signed_distance, PointRows,
     IS_A_WEIGHTS,
 };
-use crate::hierarchy::regions::{EdgeGroup, Regions};
+use crate::hierarchy::regions::{Corruption, EdgeGroup, Regions};
 
 /// A point per node in the Poincaré ball, trained as Nickel & Kiela (2017):
 ///
@@ -145,7 +145,7 @@ impl Poincare {
 
 impl Regions for Poincare {
     const KIND: &'static str = "poincare";
-    const CORRUPTS_DESCENDANTS: bool = false;
+    const CORRUPTION: Corruption = Corruption::Ancestor;
 
     fn width(dim: usize) -> usize {
         dim

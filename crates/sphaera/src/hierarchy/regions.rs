@@ -18,6 +18,20 @@ pub struct EdgeGroup<'a> {
     pub negatives: &'a [(u32, u32, PairKind)],
 }
 
+/// Which end of a positive edge `(u, v)` (`v` an ancestor of `u`) its negatives replace.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Corruption {
+    /// Half the negatives `(w, v)`, `w` not a known descendant of `v`, half `(u, w)`, `w` not
+    /// a known ancestor of `u` (SpheREx).
+    Alternate,
+    /// Every negative `(u, w)`, `w` not a known ancestor of `u`: the softmax of Nickel &
+    /// Kiela (2017) over the candidates of `u`.
+    Ancestor,
+    /// Every negative `(w, v)`, `w` not a known descendant of `v`: nodes pushed out of `v`'s
+    /// region, as Ganea et al.'s (2018) cones are trained.
+    Descendant,
+}
+
 /// The point model a family of regions is pretrained as ([`Regions::pretraining`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PointStart {
@@ -51,11 +65,9 @@ pub trait Regions:
     /// The smallest dimension the regions make sense in.
     const MIN_DIM: usize = 1;
 
-    /// Whether half the negatives corrupt the descendant (`(w, v)` for the positive `(u, v)`)
-    /// and half the ancestor (`(u, w)`), as SpheREx draws them. `false`: every negative
-    /// corrupts the ancestor, `w` not a known ancestor of `u`, as in the softmax of Nickel &
-    /// Kiela (2017) over the candidates of `u`.
-    const CORRUPTS_DESCENDANTS: bool = true;
+    /// Which end of a positive its negatives replace; half each by default, as SpheREx
+    /// draws them.
+    const CORRUPTION: Corruption = Corruption::Alternate;
 
     /// Parameters per node in `R^dim` (a centre and a radius by default: `dim + 1`).
     fn width(dim: usize) -> usize {

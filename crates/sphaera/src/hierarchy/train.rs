@@ -15,7 +15,7 @@ use crate::error::{Error, Result};
 use crate::hierarchy::config::{EdgeSampling, RowOptimizer, SpherexConfig};
 use crate::hierarchy::known::Known;
 use crate::hierarchy::loss::{PairKind, SpherexLoss};
-use crate::hierarchy::regions::{EdgeGroup, Regions};
+use crate::hierarchy::regions::{Corruption, EdgeGroup, Regions};
 use crate::optim::{AdamStep, Retraction};
 use crate::random::{substream, SeededRng};
 
@@ -554,7 +554,11 @@ impl<M: Regions> EdgeJob<'_, M> {
         }
         negatives.clear();
         for k in 0..self.negatives {
-            let corrupt_ancestor = !M::CORRUPTS_DESCENDANTS || k % 2 == 0;
+            let corrupt_ancestor = match M::CORRUPTION {
+                Corruption::Alternate => k % 2 == 0,
+                Corruption::Ancestor => true,
+                Corruption::Descendant => false,
+            };
             if let Some(negative) = self.negative(u, v, corrupt_ancestor, rng) {
                 let slot = first_negative + negatives.len();
                 nodes[2 * slot] = negative.0;
