@@ -84,8 +84,8 @@ pub trait ConeGeometry:
     const START: PointStart;
     /// The half-aperture `ψ(x)` of the cone at `x`.
     fn aperture(x: &[f64]) -> f64;
-    /// `ψ(x)` and `∂ψ/∂x` (written into `grad`).
-    fn aperture_grad(x: &[f64], grad: &mut [f64]) -> f64;
+    /// `ψ(x)` and the factor `f` of its gradient, which points along `x`: `∂ψ/∂x = f x`.
+    fn aperture_grad(x: &[f64]) -> (f64, f64);
     /// `cos Ξ(x, y)`.
     fn cos_angle(x: &[f64], y: &[f64]) -> f64;
     /// `cos Ξ(x, y)` and its gradients in `x` and `y`.
@@ -119,14 +119,13 @@ impl ConeGeometry for Hyperbolic {
         (CONE_K * (1.0 - r2) / r2.sqrt()).min(1.0).asin()
     }
 
-    fn aperture_grad(x: &[f64], grad: &mut [f64]) -> f64 {
+    fn aperture_grad(x: &[f64]) -> (f64, f64) {
         // s = K(1 − r²)/r, ds/dr = −K(1 + r²)/r², dψ/dx = ds/dr / √(1 − s²) · x/r.
         let r2 = dot(x, x);
         let r = r2.sqrt();
         let s = (CONE_K * (1.0 - r2) / r).min(1.0);
         let factor = -CONE_K * (1.0 + r2) / (r2 * r * (1.0 - s * s).max(f64::MIN_POSITIVE).sqrt());
-        grad.iter_mut().zip(x).for_each(|(g, &xi)| *g = factor * xi);
-        s.asin()
+        (s.asin(), factor)
     }
 
     fn cos_angle(x: &[f64], y: &[f64]) -> f64 {
@@ -179,14 +178,13 @@ impl ConeGeometry for Flat {
         (CONE_K / dot(x, x).sqrt()).min(1.0).asin()
     }
 
-    fn aperture_grad(x: &[f64], grad: &mut [f64]) -> f64 {
+    fn aperture_grad(x: &[f64]) -> (f64, f64) {
         // ψ = asin(K/r), dψ/dx = −K x / (r³ √(1 − K²/r²)).
         let r2 = dot(x, x);
         let r = r2.sqrt();
         let s = (CONE_K / r).min(1.0);
         let factor = -CONE_K / (r2 * r * (1.0 - s * s).max(f64::MIN_POSITIVE).sqrt());
-        grad.iter_mut().zip(x).for_each(|(g, &xi)| *g = factor * xi);
-        s.asin()
+        (s.asin(), factor)
     }
 
     fn cos_angle(x: &[f64], y: &[f64]) -> f64 {
@@ -356,16 +354,9 @@ fn gap<G: ConeGeometry>(x: &[f64], y: &[f64], psi: f64) -> f64 {
 }
 
 /// The angle gap `Ξ(x, y) − ψ(x)` of child `y` and cone `x`, with its gradients in `x`
-/// (into `grad_x`) and `y` (into `grad_y`); `scratch` holds `∂ψ/∂x`. The energy is its
-/// positive part.
-fn angle_gap<G: ConeGeometry>(
-    x: &[f64],
-    y: &[f64],
-    grad_x: &mut [f64],
-    grad_y: &mut [f64],
-    scratch: &mut [f64],
-) -> f64 {
-    let psi = G::aperture_grad(x, scratch);
+/// (into `grad_x`) and `y` (into `grad_y`). The energy is its positive part.
+fn angle_gap<G: ConeGeometry>(x: &[f64], y: &[f64], grad_x: &mut [f64], grad_y: &mut [f64]) -> f64 {
+    let (psi, psi_factor) = G::aperture_grad(x);
     let c = G::cos_angle_grad(x, y, grad_x, grad_y);
     let clipped = c.clamp(-1.0 + COS_CLIP, 1.0 - COS_CLIP);
     // dΞ/dc = −1/√(1 − c²), zero where the cosine is clipped.
@@ -375,7 +366,7 @@ fn angle_gap<G: ConeGeometry>(
         0.0
     };
     for k in 0..x.len() {
-        grad_x[k] = dxi * grad_x[k] - scratch[k];
+        grad_x[k] = dxi * grad_x[k] - psi_factor * x[k];
         grad_y[k] *= dxi;
     }
     clipped.acos() - psi
@@ -387,9 +378,8 @@ fn energy_grad<G: ConeGeometry>(
     y: &[f64],
     grad_x: &mut [f64],
     grad_y: &mut [f64],
-    scratch: &mut [f64],
 ) -> f64 {
-    let gap = angle_gap::<G>(x, y, grad_x, grad_y, scratch);
+    let gap = angle_gap::<G>(x, y, grad_x, grad_y);
     if gap > 0.0 {
         gap
     } else {
@@ -486,18 +476,8 @@ impl<G: ConeGeometry> Regions for Cones<G> {
         grad_a: &mut [f64],
         grad_b: &mut [f64],
     ) -> f64 {
-        let dim = self.dim();
-        // The cone is the ancestor's: x = b, y = a. ∂ψ/∂x lands in a scratch row on the
-        // stack for the usual dimensions.
-        let mut stack = [0.0; 32];
-        let mut heap = Vec::new();
-        let scratch = if dim <= stack.len() {
-            &mut stack[..dim]
-        } else {
-            heap.resize(dim, 0.0);
-            &mut heap[..]
-        };
-        let energy = energy_grad::<G>(self.apex(b), self.apex(a), grad_b, grad_a, scratch);
+        // The cone is the ancestor's: x = b, y = a.
+        let energy = energy_grad::<G>(self.apex(b), self.apex(a), grad_b, grad_a);
         if kind == PairKind::Contained {
             return energy;
         }
