@@ -15,9 +15,9 @@ use crate::hierarchy::run::Summary;
 const WIDTH: u32 = 640;
 const HEIGHT: u32 = 400;
 
-/// One colour per model, distinct and dark enough on white (ColorBrewer's Set1, without its
-/// yellow).
-const COLORS: [RGBColor; 7] = [
+/// One colour per model, distinct and dark enough on white (ColorBrewer's Set1 without its
+/// yellow, then Dark2's magenta): eight, one for each model.
+const COLORS: [RGBColor; 8] = [
     RGBColor(228, 26, 28),
     RGBColor(55, 126, 184),
     RGBColor(77, 175, 74),
@@ -25,10 +25,11 @@ const COLORS: [RGBColor; 7] = [
     RGBColor(255, 127, 0),
     RGBColor(166, 86, 40),
     RGBColor(90, 90, 90),
+    RGBColor(231, 41, 138),
 ];
 
 /// Width of the legend strip beside each picture.
-const LEGEND_WIDTH: u32 = 110;
+const LEGEND_WIDTH: u32 = 140;
 
 /// The models' names in their colours, one per line, in `area`.
 fn legend(
