@@ -8,7 +8,8 @@
 #   bench/baselines.sh mammals [DIR]   reconstruction of the mammal closure, d = 2, 5, 10,
 #                                      seeds 0, 1, 2, 300 epochs (about 20 minutes on 2 cores)
 #   bench/baselines.sh nouns [DIR]     link prediction on the noun closure at 0/10/25/50%,
-#                                      d = 10, seed 0, 30 epochs (about an hour and a half)
+#                                      d = 5 and 10, seed 0, 30 epochs (about an hour and a
+#                                      half)
 #   bench/baselines.sh gensim          seconds per epoch on the noun closure, d = 10:
 #                                      sphaera `poincare` and gensim, one after the other
 # DIR keeps every run's JSON and model file; run again with the same DIR to resume.
@@ -26,7 +27,7 @@ case ${1:-} in
       --out "${2:-bench/results/compare-mammals}"
     ;;
   nouns)
-    $bin hierarchy compare --edges "$nouns" --dims 10 --epochs 30 --seeds 0 \
+    $bin hierarchy compare --edges "$nouns" --dims 5,10 --epochs 30 --seeds 0 \
       --protocol split:0,split:10,split:25,split:50 --out "${2:-bench/results/compare-nouns}"
     ;;
   gensim)
@@ -39,7 +40,7 @@ case ${1:-} in
     done
     ;;
   *)
-    sed -n '2,17p' "$0"
+    sed -n '2,18p' "$0"
     exit 2
     ;;
 esac
