@@ -40,7 +40,7 @@ case ${1:-} in
     done
     ;;
   *)
-    sed -n '2,18p' "$0"
+    sed -n '2,16p' "$0"
     exit 2
     ;;
 esac
