@@ -5,11 +5,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
 use crate::eval::Scorer;
-use crate::hierarchy::config::{BurnIn, RowOptimizer, SpherexConfig};
+use crate::hierarchy::config::SpherexConfig;
 use crate::hierarchy::loss::{PairKind, SpherexLoss};
 use crate::hierarchy::points::{
-    distance_softmax, is_a_score, point_rows_parameters, row_norms, signed_distance, PointRows,
-    IS_A_WEIGHTS,
+    distance_softmax, is_a_score, point_rows_parameters, row_norms, signed_distance,
+    softmax_training, PointRows, IS_A_WEIGHTS,
 };
 use crate::hierarchy::regions::{Corruption, EdgeGroup, Regions};
 
@@ -126,17 +126,7 @@ impl Regions for Euclidean {
     }
 
     fn default_config() -> SpherexConfig {
-        SpherexConfig {
-            negatives: 10,
-            batch_size: 10,
-            lr: 0.3,
-            optimizer: RowOptimizer::Sgd,
-            burn_in: Some(BurnIn {
-                epochs: 10,
-                factor: 0.1,
-            }),
-            ..SpherexConfig::default()
-        }
+        softmax_training(0.3)
     }
 
     fn initial(n: usize, dim: usize, seed: u64) -> Self {

@@ -5,6 +5,7 @@ use rand::Rng;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::hierarchy::config::{BurnIn, RowOptimizer, SpherexConfig};
 use crate::hierarchy::loss::PairKind;
 use crate::hierarchy::regions::EdgeGroup;
 use crate::random::seeded;
@@ -118,6 +119,23 @@ pub(crate) fn row_norms(points: &PointRows) -> Vec<f64> {
         .chunks_exact(points.dim)
         .map(|r| r.iter().map(|x| x * x).sum::<f64>().sqrt())
         .collect()
+}
+
+/// Nickel & Kiela's training of point embeddings at step size `lr` (on the batch mean): 10
+/// negatives, batches of 10 edges, plain (Riemannian) SGD, a burn-in of 10 epochs at a
+/// tenth of the step.
+pub(crate) fn softmax_training(lr: f64) -> SpherexConfig {
+    SpherexConfig {
+        negatives: 10,
+        batch_size: 10,
+        lr,
+        optimizer: RowOptimizer::Sgd,
+        burn_in: Some(BurnIn {
+            epochs: 10,
+            factor: 0.1,
+        }),
+        ..SpherexConfig::default()
+    }
 }
 
 /// Half-width of Nickel & Kiela's uniform initialization.
