@@ -193,13 +193,17 @@ pub struct TrainArgs {
     /// Negatives per training edge [default: 10].
     #[arg(long)]
     pub negatives: Option<usize>,
+    /// Draw negatives in proportion to degree^P (a node's degree: how many training edges it
+    /// is an end of); 0 draws them uniformly [default: 0].
+    #[arg(long, value_name = "P")]
+    pub negative_power: Option<f64>,
     /// Training edges per step [default: 256 for spherex and caps, 10 for poincare and
     /// euclidean].
     #[arg(long)]
     pub batch_size: Option<usize>,
-    /// Step size: Adam's for spherex and caps [default: 0.01], SGD's on the batch mean for
-    /// poincare [default: 1] and euclidean [default: 0.1], a tenth of it during their first
-    /// 10 epochs.
+    /// Step size: Adam's for spherex, caps, order and box; SGD's on the batch mean for
+    /// poincare and euclidean (a tenth of it during their first 10 epochs) and the cones.
+    /// Each model takes its paper's default (see the model's docs) unless this is given.
     #[arg(long, allow_hyphen_values = true)]
     pub lr: Option<f64>,
     /// Temperature of the soft containment and exclusion margins.

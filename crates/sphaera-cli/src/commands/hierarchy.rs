@@ -64,6 +64,7 @@ fn config<M: Regions>(args: &TrainArgs) -> SpherexConfig {
     SpherexConfig {
         dim: args.dim as usize,
         negatives: args.negatives.unwrap_or(defaults.negatives),
+        negative_power: args.negative_power.unwrap_or(defaults.negative_power),
         batch_size: args.batch_size.unwrap_or(defaults.batch_size),
         lr: args.lr.unwrap_or(defaults.lr),
         loss: SpherexLoss {

@@ -44,9 +44,9 @@
 //!   ancestor instead (pushing `u` out of random cones) rarely draws the few wide cones of
 //!   general concepts, which then grow over everything: on the noun split at 25% (d = 10,
 //!   300 epochs) that scored 66.4% test F1.
-//! - **Pretraining.** The point models take this library's defaults (step size, uniform
-//!   negatives); the reference pretrained Poincaré embeddings with step 0.03, a 20-epoch
-//!   burn-in and negatives drawn by degree to the power 0.75.
+//! - **Pretraining** follows the reference code's settings (step 0.03 per edge, a 20-epoch
+//!   burn-in at a tenth of it, negatives drawn by degree to the power 0.75), for Euclidean
+//!   cones too; the only difference left is that negatives are drawn with replacement.
 //! - **Angles.** `cos Ξ` is clipped to `[−1 + 10⁻⁷, 1 − 10⁻⁷]` as in the reference code (no
 //!   gradient beyond the clip); f64 throughout.
 
@@ -58,7 +58,7 @@ use crate::error::{check, Error, Result};
 use crate::eval::Scorer;
 use crate::hierarchy::config::{RowOptimizer, SpherexConfig};
 use crate::hierarchy::loss::{PairKind, SpherexLoss};
-use crate::hierarchy::points::{point_rows_parameters, PointRows};
+use crate::hierarchy::points::{cone_pretraining, point_rows_parameters, PointRows};
 use crate::hierarchy::regions::{
     summed_pair_losses, Corruption, EdgeGroup, PointStart, Pretraining, Regions,
 };
@@ -426,6 +426,7 @@ impl<G: ConeGeometry> Regions for Cones<G> {
         Some(Pretraining {
             points: G::START,
             epochs: PRETRAINING_EPOCHS,
+            config: cone_pretraining(),
         })
     }
 

@@ -13,6 +13,11 @@ pub struct SpherexConfig {
     pub dim: usize,
     /// Negatives per positive edge, half with the ancestor corrupted, half the descendant.
     pub negatives: usize,
+    /// Negatives are drawn in proportion to `degree^negative_power`, a node's degree being
+    /// how many training edges it is an end of (word2vec's unigram^0.75 when 0.75); 0 draws
+    /// them uniformly. Always among the pairs the known edges do not hold.
+    #[serde(default)]
+    pub negative_power: f64,
     /// Positive edges per step.
     pub batch_size: usize,
     /// The optimizer's step size.
@@ -101,6 +106,7 @@ impl Default for SpherexConfig {
         Self {
             dim: 10,
             negatives: 10,
+            negative_power: 0.0,
             batch_size: 256,
             lr: 0.01,
             optimizer: RowOptimizer::Adam,
@@ -146,6 +152,12 @@ impl SpherexConfig {
         positive_count("dim", self.dim)?;
         positive_count("batch_size", self.batch_size)?;
         positive_count("negatives", self.negatives)?;
+        check(
+            "negative_power",
+            self.negative_power,
+            "between 0 and 2",
+            |v| (0.0..=2.0).contains(&v),
+        )?;
         check("lr", self.lr, "positive", |v| v > 0.0)?;
         if let Some(burn_in) = self.burn_in {
             check("burn_in_factor", burn_in.factor, "positive", |v| v > 0.0)?;

@@ -39,6 +39,7 @@ mod caps;
 mod compare;
 mod cones;
 mod config;
+mod degree;
 mod drawing;
 mod euclidean;
 mod evaluate;
@@ -63,6 +64,7 @@ pub use cones::{
     ConeGeometry, ConeScorer, Cones, EuclideanCones, Flat, Hyperbolic, HyperbolicCones, CONE_K,
 };
 pub use config::{BurnIn, EdgeSampling, RowOptimizer, SpherexConfig};
+pub use degree::DegreeSampler;
 pub use drawing::{draw_regions, small_subtree};
 pub use euclidean::{Euclidean, EuclideanScorer};
 pub use evaluate::{evaluate, judge_link_prediction, Evaluated};

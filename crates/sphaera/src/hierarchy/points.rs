@@ -138,6 +138,21 @@ pub(crate) fn softmax_training(lr: f64) -> SpherexConfig {
     }
 }
 
+/// Ganea et al.'s (2018) training of the points their entailment cones start from (both
+/// geometries): step 0.03 per edge (0.3 on the batch mean), a burn-in of 20 epochs at a
+/// tenth of it, negatives drawn by degree to the power 0.75 ("much better than 0", their
+/// reference code's settings say).
+pub(crate) fn cone_pretraining() -> SpherexConfig {
+    SpherexConfig {
+        negative_power: 0.75,
+        burn_in: Some(BurnIn {
+            epochs: 20,
+            factor: 0.1,
+        }),
+        ..softmax_training(0.3)
+    }
+}
+
 /// Half-width of Nickel & Kiela's uniform initialization.
 const INIT_RANGE: f64 = 1e-3;
 

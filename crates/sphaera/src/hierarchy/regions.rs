@@ -41,14 +41,16 @@ pub enum PointStart {
     Euclidean,
 }
 
-/// Point embeddings trained first, on the same edges and with their own defaults, whose
-/// points become the start of training (entailment cones start so).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Point embeddings trained first, on the same edges, whose points become the start of
+/// training (entailment cones start so).
+#[derive(Clone, Debug, PartialEq)]
 pub struct Pretraining {
     /// The point model.
     pub points: PointStart,
     /// Its epochs.
     pub epochs: u64,
+    /// Its settings; the run's dimension, seed, batch size and negatives replace theirs.
+    pub config: SpherexConfig,
 }
 
 /// A family of regions, one per node, fitted by [`crate::hierarchy::Trainer`].

@@ -439,19 +439,15 @@ impl<'a, M: Regions> Run<'a, M> {
     }
 }
 
-/// The points of `pretraining`'s point model trained on `task` for its epochs, with that
-/// model's defaults at `config`'s dimension and seed.
+/// The points of `pretraining`'s point model trained on `task` for its epochs and with its
+/// settings, at `config`'s dimension, seed, batch size and negatives (one setting for both
+/// stages, as in Ganea et al.'s reference code).
 fn pretrained_points(
     task: &Task,
     config: &SpherexConfig,
     pretraining: Pretraining,
 ) -> Result<Vec<f64>> {
-    fn train<P: Regions>(task: &Task, config: &SpherexConfig, epochs: u64) -> Result<Vec<f64>> {
-        let config = SpherexConfig {
-            dim: config.dim,
-            seed: config.seed,
-            ..P::default_config()
-        };
+    fn train<P: Regions>(task: &Task, config: SpherexConfig, epochs: u64) -> Result<Vec<f64>> {
         let initial = P::initial(task.nodes.n(), config.dim, config.seed);
         let mut trainer =
             Trainer::new(initial, task.positives.clone(), task.known.clone(), config)?;
@@ -460,9 +456,16 @@ fn pretrained_points(
         }
         Ok(trainer.model().params().to_vec())
     }
+    let points_config = SpherexConfig {
+        dim: config.dim,
+        seed: config.seed,
+        batch_size: config.batch_size,
+        negatives: config.negatives,
+        ..pretraining.config
+    };
     match pretraining.points {
-        PointStart::Poincare => train::<Poincare>(task, config, pretraining.epochs),
-        PointStart::Euclidean => train::<Euclidean>(task, config, pretraining.epochs),
+        PointStart::Poincare => train::<Poincare>(task, points_config, pretraining.epochs),
+        PointStart::Euclidean => train::<Euclidean>(task, points_config, pretraining.epochs),
     }
 }
 

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::hierarchy::config::{EdgeSampling, RowOptimizer, SpherexConfig};
+use crate::hierarchy::degree::DegreeSampler;
 use crate::hierarchy::known::Known;
 use crate::hierarchy::loss::{PairKind, SpherexLoss};
 use crate::hierarchy::regions::{Corruption, EdgeGroup, Regions};
@@ -86,6 +87,8 @@ pub struct Trainer<M: Regions> {
     family: Family,
     /// Running sums of the edges' sampling weights (empty for uniform sampling).
     cumulative_weights: Vec<f64>,
+    /// How negatives are drawn when not uniformly.
+    by_degree: Option<DegreeSampler>,
     slots: Slots,
     /// Per node, its first slot end in this batch (`NONE` when untouched); the rest follow
     /// through `Slots::next`.
@@ -226,8 +229,10 @@ impl<M: Regions> Trainer<M> {
                 })
                 .collect(),
         };
+        let by_degree = DegreeSampler::new(n, &positives, config.negative_power);
         Ok(Self {
             negatives: Vec::with_capacity(config.negatives),
+            by_degree,
             config,
             state,
             positives,
@@ -317,6 +322,7 @@ impl<M: Regions> Trainer<M> {
             positives: &self.positives,
             loss: &self.config.loss,
             negatives: self.config.negatives,
+            by_degree: self.by_degree.as_ref(),
         };
         let slots = &mut self.slots;
         let work = |negatives: &mut Vec<(u32, u32, PairKind)>,
@@ -517,6 +523,7 @@ struct EdgeJob<'a, M> {
     positives: &'a [(u32, u32)],
     loss: &'a SpherexLoss,
     negatives: usize,
+    by_degree: Option<&'a DegreeSampler>,
 }
 
 impl<M: Regions> EdgeJob<'_, M> {
@@ -582,8 +589,9 @@ impl<M: Regions> EdgeJob<'_, M> {
     }
 
     /// A negative for the positive `(u, v)`: `(u, w)` with the ancestor corrupted, or
-    /// `(w, v)` with the descendant corrupted; `w` is drawn uniformly among the nodes that
-    /// make no known edge, so one draw always suffices.
+    /// `(w, v)` with the descendant corrupted; `w` is drawn among the nodes that make no
+    /// known edge: by degree when asked (falling back to uniform when the draws by degree
+    /// keep hitting known edges), else uniformly; the uniform draw always succeeds at once.
     fn negative(
         &self,
         u: u32,
@@ -591,13 +599,20 @@ impl<M: Regions> EdgeJob<'_, M> {
         corrupt_ancestor: bool,
         rng: &mut SeededRng,
     ) -> Option<(u32, u32, PairKind)> {
+        let known = self.known;
         // Both directions are asked of the kept node's lists, which stay in cache.
         let (a, b, reverse_known) = if corrupt_ancestor {
-            let w = self.known.sample_non_ancestor(u, rng)?;
-            (u, w, self.known.has_descendant(u, w))
+            let w = self
+                .by_degree
+                .and_then(|d| d.sample_where(rng, |w| w != u && !known.contains(u, w)))
+                .or_else(|| known.sample_non_ancestor(u, rng))?;
+            (u, w, known.has_descendant(u, w))
         } else {
-            let w = self.known.sample_non_descendant(v, rng)?;
-            (w, v, self.known.contains(v, w))
+            let w = self
+                .by_degree
+                .and_then(|d| d.sample_where(rng, |w| w != v && !known.has_descendant(v, w)))
+                .or_else(|| known.sample_non_descendant(v, rng))?;
+            (w, v, known.contains(v, w))
         };
         // A pair whose reverse is an edge overlaps by design: only forbid containment.
         let kind = if reverse_known {

@@ -214,9 +214,11 @@ const SMALL: &str = "a1\ta\na2\ta\na3\ta\nb1\tb\nb2\tb\n\
                      c1\tc\nc2\tc\nc3\tc\na11\ta1\nb11\tb1\n";
 
 /// Trains cones (pretraining included) on the closure of [`SMALL`] with the paper's
-/// defaults but batches of one edge, and returns the hierarchy and the model. (With 12
-/// edges, batches of 10 take two steps an epoch; the paper's data sets take hundreds, and
-/// the step size is the paper's.)
+/// defaults but batches of one edge (pretraining too), and returns the hierarchy and the
+/// model. (With 12 edges, batches of 10 take two steps an epoch; the paper's data sets take
+/// hundreds, and the step size is the paper's. With pretraining at batches of 10, its 200
+/// steps barely move the points from the origin and Euclidean cones at d = 3 and 5 kept
+/// a negative inside a cone, where the loss has no gradient.)
 fn learn_small<M: Regions>(dim: usize, epochs: u64) -> (Hierarchy, M) {
     let h = Hierarchy::from_edge_list(&parse_edges(SMALL, "small.tsv").unwrap()).unwrap();
     let task = Task::reconstruction(h.clone(), "small.tsv").unwrap();
@@ -269,9 +271,7 @@ fn hyperbolic_cones_learn_a_small_hierarchy_perfectly() {
 
 #[test]
 fn euclidean_cones_learn_a_small_hierarchy_perfectly() {
-    // d = 3: in the plane one sibling pair stays inside a cone (c1 in c2's, energy 0; the
-    // ranking by the angle gap is still perfect, MAP 1), and the loss has no gradient there.
-    let (h, cones) = learn_small::<EuclideanCones>(3, 2000);
+    let (h, cones) = learn_small::<EuclideanCones>(2, 2000);
     assert_perfect(&h, &cones);
 }
 

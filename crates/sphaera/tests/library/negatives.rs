@@ -1,9 +1,10 @@
-//! The known-edge index behind negative sampling, against a hash-set oracle.
+//! The known-edge index behind negative sampling, against a hash-set oracle, and negatives
+//! drawn by degree.
 
 use std::collections::HashSet;
 
 use proptest::prelude::*;
-use sphaera::hierarchy::Known;
+use sphaera::hierarchy::{DegreeSampler, Known};
 use sphaera::random::seeded;
 
 /// Random `(child, ancestor)` pairs among `n` nodes, duplicates included, no self-pairs.
@@ -79,4 +80,52 @@ fn draws_are_uniform_over_the_allowed_nodes() {
             assert!((c as f64 - 10_000.0).abs() < 600.0, "node {w}: {c}");
         }
     }
+}
+
+#[test]
+fn draws_by_degree_follow_degree_to_the_power() {
+    // Degrees: 0 → 3, 1 → 1, 2 → 2, 3 → 0 (never drawn), 4 → 2; at power 0.75 the
+    // weights are 3^0.75, 1, 2^0.75, 0, 2^0.75.
+    let edges = [(0, 1), (0, 2), (0, 4), (2, 4)];
+    let sampler = DegreeSampler::new(5, &edges, 0.75).unwrap();
+    let mut rng = seeded(3);
+    let draws = 80_000;
+    let mut counts = [0usize; 5];
+    for _ in 0..draws {
+        counts[sampler.sample_where(&mut rng, |_| true).unwrap() as usize] += 1;
+    }
+    let weights = [3f64.powf(0.75), 1.0, 2f64.powf(0.75), 0.0, 2f64.powf(0.75)];
+    let total: f64 = weights.iter().sum();
+    for (w, &c) in counts.iter().enumerate() {
+        let expected = draws as f64 * weights[w] / total;
+        // At most about 23,000 expected per node: the standard deviation is below 130.
+        assert!(
+            (c as f64 - expected).abs() < 800.0,
+            "node {w}: {c} against {expected}"
+        );
+    }
+    // Rejection keeps the proportions among the allowed nodes and never yields another.
+    let mut counts = [0usize; 5];
+    for _ in 0..draws {
+        let w = sampler
+            .sample_where(&mut rng, |w| w == 1 || w == 2)
+            .unwrap();
+        counts[w as usize] += 1;
+    }
+    let share = counts[2] as f64 / draws as f64;
+    let expected = weights[2] / (weights[1] + weights[2]);
+    assert_eq!(counts[0] + counts[3] + counts[4], 0);
+    assert!(
+        (share - expected).abs() < 0.01,
+        "{share} against {expected}"
+    );
+}
+
+#[test]
+fn draws_by_degree_give_up_when_nothing_allowed_has_weight() {
+    let sampler = DegreeSampler::new(4, &[(0, 1)], 1.0).unwrap();
+    let mut rng = seeded(0);
+    // Nodes 2 and 3 have no edge, so they are never drawn: the trainer falls back to uniform.
+    assert_eq!(sampler.sample_where(&mut rng, |w| w >= 2), None);
+    assert!(DegreeSampler::new(4, &[(0, 1)], 0.0).is_none());
 }
