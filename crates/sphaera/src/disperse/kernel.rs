@@ -4,7 +4,7 @@ use crate::disperse::regularizer::{Context, Regularizer};
 use crate::error::{check, Error, Result};
 use crate::points::Points;
 use crate::tiles::{pair_sum, PairFunction};
-use crate::vmath::{self, map_sum};
+use crate::vmath;
 
 /// Gaps `1 − x·y` are kept inside `[GAP_MARGIN, 2 − GAP_MARGIN]` (cosines within `1e-7` of
 /// ±1, as the reference implementation clamps) wherever a derivative would otherwise be
@@ -84,7 +84,9 @@ impl Kernel {
         !matches!(self, Kernel::Gaussian { .. })
     }
 
-    /// Value and derivative in `D`.
+    /// Value and derivative in `D`, for `D` normal and positive where the kernel is
+    /// singular (the gap clamps keep it so); branch-free inside a loop over a line.
+    #[inline(always)]
     fn eval(self, dist: f64) -> (f64, f64) {
         match self {
             Kernel::Gaussian { gamma } => {
@@ -96,13 +98,32 @@ impl Kernel {
                 (k, -gamma * k)
             }
             Kernel::Riesz { s } if s > 0.0 => {
-                let k = dist.powf(-s);
+                let k = vmath::powf(dist, -s);
                 (k, -s * k / dist)
             }
-            Kernel::Riesz { s: 0.0 } => (-dist.ln(), -1.0 / dist),
+            Kernel::Riesz { s: 0.0 } => (-vmath::ln(dist), -1.0 / dist),
             Kernel::Riesz { s } => {
-                let k = dist.powf(-s);
+                let k = vmath::powf(dist, -s);
                 (-k, s * k / dist)
+            }
+        }
+    }
+}
+
+impl Kernel {
+    /// The value and the derivative in the inner product, from the distance and
+    /// `D · dD/dc` as [`Distance::of_gap`] gives them.
+    #[inline(always)]
+    fn derivative_in_c(self, dist: f64, dist_times_ddist: f64) -> (f64, f64) {
+        match self {
+            // dk/dD = −2γ D k: the D cancels the 1/D of dD/dc, bounded at coincidence.
+            Kernel::Gaussian { gamma } => {
+                let k = vmath::exp(-gamma * dist * dist);
+                (k, -2.0 * gamma * k * dist_times_ddist)
+            }
+            kernel => {
+                let (k, dk) = kernel.eval(dist);
+                (k, dk * dist_times_ddist / dist)
             }
         }
     }
@@ -111,19 +132,27 @@ impl Kernel {
 impl Distance {
     /// The distance for the gap `1 − c` and its derivative in `c`, as the pair `(D, dD/dc)`.
     /// Near coincidence only the product `dk/dD · dD/dc` is bounded (for the gaussian), so
-    /// this returns `dD/dc` scaled by `D` too: `(D, D · dD/dc)`.
+    /// this returns `dD/dc` scaled by `D` too: `(D, D · dD/dc)`. The gap must lie in
+    /// `[GAP_MARGIN, 2 − GAP_MARGIN]` for the geodesic distance.
+    #[inline(always)]
     fn of_gap(self, gap: f64) -> (f64, f64) {
         match self {
             // D = sqrt(2·gap), dD/dc = −1/D, so D·dD/dc = −1.
             Distance::Euclidean => ((2.0 * gap).sqrt(), -1.0),
-            // θ = 2·asin(sqrt(gap/2)) is accurate at small gaps; dθ/dc = −1/sin θ.
+            // θ = 2·asin(√(gap/2)), or π − 2·asin(√((2 − gap)/2)) past a right angle, each
+            // accurate where its argument is small; dθ/dc = −1/sin θ with
+            // sin θ = √(gap (2 − gap)). The clamp keeps θ below π; at θ → 0 (the gaussian
+            // allows gap 0), θ / sin θ → 1 by its series.
             Distance::Geodesic => {
-                let theta = if gap < 1.0 {
-                    2.0 * (0.5 * gap).sqrt().asin()
+                let half_angle = vmath::asin((0.5 * gap.min(2.0 - gap)).sqrt());
+                let theta = if gap <= 1.0 {
+                    2.0 * half_angle
                 } else {
-                    (1.0 - gap).acos()
+                    std::f64::consts::PI - 2.0 * half_angle
                 };
-                (theta, -theta_over_sin(theta))
+                let ratio = theta / (gap * (2.0 - gap)).sqrt();
+                let series = 1.0 + theta * theta / 6.0;
+                (theta, if theta < 1e-4 { -series } else { -ratio })
             }
         }
     }
@@ -189,42 +218,117 @@ impl Mmd {
     }
 
     /// The kernel's value and derivative in the inner product, at gap `1 − c`.
+    #[inline(always)]
     pub(crate) fn of_gap(&self, gap: f64) -> (f64, f64) {
-        let low = if self.kernel.is_singular() {
+        let (dist, dist_times_ddist) = self
+            .distance
+            .of_gap(gap.clamp(self.low_gap(), self.high_gap()));
+        self.kernel.derivative_in_c(dist, dist_times_ddist)
+    }
+
+    /// The smallest gap the kernel is evaluated at: [`GAP_MARGIN`] where it is singular.
+    fn low_gap(&self) -> f64 {
+        if self.kernel.is_singular() {
             GAP_MARGIN
         } else {
             0.0
-        };
-        let high = match self.distance {
+        }
+    }
+
+    /// The largest gap: short of antipodal points on the geodesic distance, whose derivative
+    /// is unbounded there.
+    fn high_gap(&self) -> f64 {
+        match self.distance {
             Distance::Geodesic => 2.0 - GAP_MARGIN,
             Distance::Euclidean => 2.0,
-        };
-        let (dist, dist_times_ddist) = self.distance.of_gap(gap.clamp(low, high));
-        match self.kernel {
-            // dk/dD = −2γ D k: the D cancels the 1/D of dD/dc, bounded at coincidence.
-            Kernel::Gaussian { gamma } => {
-                let k = vmath::exp(-gamma * dist * dist);
-                (k, -2.0 * gamma * k * dist_times_ddist)
-            }
-            kernel => {
-                let (k, dk) = kernel.eval(dist);
-                (k, dk * dist_times_ddist / dist)
-            }
         }
     }
 }
 
-/// The kernel on whole lines of gaps: the gaussian kernel on the chordal distance (the
-/// default) in a loop that vectorizes, every other kernel pair by pair.
+/// The kernel on whole lines of gaps, in loops that vectorize: the gaussian kernel on the
+/// chordal distance (the default) in three plain passes, every other kernel in one pass
+/// compiled for its kernel and distance.
 impl PairFunction for Mmd {
     fn apply(&self, gaps: &mut [f64]) -> f64 {
-        match (self.kernel, self.distance) {
+        let low = self.low_gap();
+        let high = self.high_gap();
+        let geodesic = self.distance == Distance::Geodesic;
+        match (self.kernel, geodesic) {
             // k = exp(−γ D²) with D² = 2·gap; dk/dc = 2γ k.
-            (Kernel::Gaussian { gamma }, Distance::Euclidean) => gaussian_line(gaps, gamma),
-            _ => map_sum(gaps, |gap| self.of_gap(gap)),
+            (Kernel::Gaussian { gamma }, false) => gaussian_line(gaps, gamma),
+            (Kernel::Gaussian { gamma }, true) => {
+                kernel_line::<true, GAUSSIAN>(gaps, gamma, low, high)
+            }
+            (Kernel::Laplace { gamma }, false) => {
+                kernel_line::<false, LAPLACE>(gaps, gamma, low, high)
+            }
+            (Kernel::Laplace { gamma }, true) => {
+                kernel_line::<true, LAPLACE>(gaps, gamma, low, high)
+            }
+            (Kernel::Riesz { s }, false) if s > 0.0 => {
+                kernel_line::<false, RIESZ>(gaps, s, low, high)
+            }
+            (Kernel::Riesz { s }, true) if s > 0.0 => {
+                kernel_line::<true, RIESZ>(gaps, s, low, high)
+            }
+            (Kernel::Riesz { s }, false) if s < 0.0 => {
+                kernel_line::<false, NEGATIVE_RIESZ>(gaps, s, low, high)
+            }
+            (Kernel::Riesz { s }, true) if s < 0.0 => {
+                kernel_line::<true, NEGATIVE_RIESZ>(gaps, s, low, high)
+            }
+            (Kernel::Riesz { .. }, false) => kernel_line::<false, LOG>(gaps, 0.0, low, high),
+            (Kernel::Riesz { .. }, true) => kernel_line::<true, LOG>(gaps, 0.0, low, high),
         }
     }
 }
+
+/// Kernels as constants of [`kernel_line`], so that each is compiled into its own loop.
+const GAUSSIAN: u8 = 0;
+const LAPLACE: u8 = 1;
+const RIESZ: u8 = 2;
+const NEGATIVE_RIESZ: u8 = 3;
+const LOG: u8 = 4;
+
+/// Values summed per pass of [`kernel_line`]: a tile's line fits in one.
+const LINE: usize = 256;
+
+/// `Σ k` over a line of gaps (each clamped to `[low, high]`), each gap replaced by the
+/// kernel's derivative in the inner product: the distance, the kernel and the derivative in
+/// one branch-free loop (two outputs a pair), then the sum of the values.
+#[inline(always)]
+fn kernel_line_body<const GEODESIC: bool, const KERNEL: u8>(
+    gaps: &mut [f64],
+    parameter: f64,
+    low: f64,
+    high: f64,
+) -> f64 {
+    let distance = if GEODESIC {
+        Distance::Geodesic
+    } else {
+        Distance::Euclidean
+    };
+    let kernel = match KERNEL {
+        GAUSSIAN => Kernel::Gaussian { gamma: parameter },
+        LAPLACE => Kernel::Laplace { gamma: parameter },
+        _ => Kernel::Riesz { s: parameter },
+    };
+    let mut values = [0.0; LINE];
+    let mut total = 0.0;
+    for line in gaps.chunks_mut(LINE) {
+        let values = &mut values[..line.len()];
+        for (gap, value) in line.iter_mut().zip(values.iter_mut()) {
+            let (dist, dist_times_ddist) = distance.of_gap(gap.clamp(low, high));
+            let (k, derivative) = kernel.derivative_in_c(dist, dist_times_ddist);
+            *value = k;
+            *gap = derivative;
+        }
+        total += vmath::sum(values);
+    }
+    total
+}
+
+vmath::widest_vectors!(fn kernel_line<const GEODESIC: bool, const KERNEL: u8>(gaps: &mut [f64], parameter: f64, low: f64, high: f64) -> f64 = kernel_line_body);
 
 /// `Σ exp(−2γ·gap)` over a line, each gap replaced by `2γ exp(−2γ·gap)`: three plain passes,
 /// each of which the compiler vectorizes.
@@ -284,17 +388,12 @@ impl Uniformity {
         at_most("t", t, "at most 150", MAX_UNIFORMITY_T)?;
         Ok(Self { t })
     }
-
-    fn of_gap(&self, gap: f64) -> (f64, f64) {
-        // ‖x − y‖² = 2·gap on the sphere.
-        let k = vmath::exp(-self.t * 2.0 * gap);
-        (k, 2.0 * self.t * k)
-    }
 }
 
+/// `exp(−2t·gap)` is the gaussian kernel of [`Mmd`] with `γ = t` on the chordal distance.
 impl PairFunction for Uniformity {
     fn apply(&self, gaps: &mut [f64]) -> f64 {
-        map_sum(gaps, |gap| self.of_gap(gap))
+        gaussian_line(gaps, self.t)
     }
 }
 
