@@ -41,6 +41,12 @@ pub fn normalize_rows(points: &mut Points) -> Result<()> {
 
 /// Euclidean norm of a vector.
 pub fn norm(x: &[f64]) -> f64 {
+    // Rows near unit length, the usual case, need no scaling: their sum of squares is far
+    // from overflow and underflow.
+    let squares = dot(x, x);
+    if (1e-200..1e200).contains(&squares) {
+        return squares.sqrt();
+    }
     // Scaling by the largest magnitude keeps huge or tiny rows from overflowing.
     let scale = x.iter().fold(0.0f64, |m, v| m.max(v.abs()));
     if scale == 0.0 || !scale.is_finite() {
@@ -89,8 +95,8 @@ pub fn project_tangent(x: &[f64], g: &mut [f64]) {
 /// ```
 pub fn retract(x: &mut [f64], u: &[f64]) {
     axpy(1.0, u, x);
-    let n = norm(x);
-    x.iter_mut().for_each(|v| *v /= n);
+    let inverse = 1.0 / norm(x);
+    x.iter_mut().for_each(|v| *v *= inverse);
 }
 
 /// Exponential map: moves `x` along the great circle leaving it with velocity `u` (tangent)
@@ -108,12 +114,13 @@ pub fn exp_map(x: &mut [f64], u: &[f64]) {
         return;
     }
     let (sin, cos) = length.sin_cos();
+    let along = sin / length;
     for (xi, ui) in x.iter_mut().zip(u) {
-        *xi = *xi * cos + ui * (sin / length);
+        *xi = *xi * cos + ui * along;
     }
     // Renormalize so rounding never lets a row drift off the sphere over many steps.
-    let n = norm(x);
-    x.iter_mut().for_each(|v| *v /= n);
+    let inverse = 1.0 / norm(x);
+    x.iter_mut().for_each(|v| *v *= inverse);
 }
 
 /// Logarithm map: writes into `out` the tangent vector at `x` whose exponential is `y`.

@@ -138,8 +138,12 @@ impl Dispersion {
                 value: format!("{v} in row {}", index / self.grad.dim()),
             });
         }
-        self.optimizer
-            .step(&mut self.points, &mut self.grad, &mut self.state)?;
+        self.optimizer.step_in(
+            &mut self.points,
+            &mut self.grad,
+            &mut self.state,
+            self.ctx.par,
+        )?;
         self.steps += 1;
         if let Some((index, _)) = first_non_finite(self.points.as_slice()) {
             return Err(Error::NonFiniteRow {
@@ -173,7 +177,20 @@ impl Dispersion {
     }
 }
 
+/// The first value that is not finite, if any. `v · 0` is 0 for finite `v` and NaN
+/// otherwise, so one sum that vectorizes answers the usual case; only a failure searches.
 fn first_non_finite(values: &[f64]) -> Option<(usize, &f64)> {
+    let mut lanes = [0.0; 8];
+    let chunks = values.chunks_exact(8);
+    let tail: f64 = chunks.remainder().iter().map(|v| v * 0.0).sum();
+    for chunk in chunks {
+        for (lane, v) in lanes.iter_mut().zip(chunk) {
+            *lane += v * 0.0;
+        }
+    }
+    if lanes.iter().sum::<f64>() + tail == 0.0 {
+        return None;
+    }
     values.iter().enumerate().find(|(_, v)| !v.is_finite())
 }
 

@@ -1,7 +1,10 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{check, Error, Result};
+use rayon::prelude::*;
+
 use crate::optim::Retraction;
+use crate::par::Par;
 use crate::points::{dot, Points};
 use crate::sphere::{norm, project_tangent};
 
@@ -88,6 +91,7 @@ impl Adam {
         x: &mut Points,
         egrad: &mut Points,
         state: &mut AdamState,
+        par: Par,
     ) -> Result<()> {
         let (n, dim) = (x.n(), x.dim());
         let wrong = state.exp_avg.len() != n * dim
@@ -100,33 +104,79 @@ impl Adam {
                 found: vec![state.exp_avg.len(), state.exp_avg_sq.len()],
             });
         }
+        if n == 0 || dim == 0 {
+            state.step += 1;
+            return Ok(());
+        }
         state.step += 1;
         let step = self.moments().at_step(self.lr, state.step);
-        for i in 0..n {
-            let xi = x.row_mut(i);
-            let scale = norm(xi);
-            xi.iter_mut().for_each(|v| *v /= scale);
-            let g = egrad.row_mut(i);
-            for (gk, xk) in g.iter_mut().zip(xi.iter()) {
-                *gk += self.weight_decay * xk;
+        // Rows are independent: chunks of them step in parallel, each row the same arithmetic
+        // whatever the threads.
+        let rows = |(((x, g), m), (v, mut max)): RowChunk<'_>| {
+            for (i, (((x, g), m), v)) in x
+                .chunks_exact_mut(dim)
+                .zip(g.chunks_exact_mut(dim))
+                .zip(m.chunks_exact_mut(dim))
+                .zip(v.iter_mut())
+                .enumerate()
+            {
+                let scale = 1.0 / norm(x);
+                x.iter_mut().for_each(|v| *v *= scale);
+                for (gk, xk) in g.iter_mut().zip(x.iter()) {
+                    *gk += self.weight_decay * xk;
+                }
+                let max = max.as_deref_mut().map(|max| &mut max[i]);
+                step.sphere_row(x, m, v, max, g, self.retraction);
             }
-            let max = if self.amsgrad {
-                Some(&mut state.max_exp_avg_sq[i])
-            } else {
-                None
-            };
-            step.sphere_row(
-                xi,
-                &mut state.exp_avg[i * dim..(i + 1) * dim],
-                &mut state.exp_avg_sq[i],
-                max,
-                g,
-                self.retraction,
-            );
+        };
+        let chunk = ROWS_PER_TASK * dim;
+        let tasks = n.div_ceil(ROWS_PER_TASK);
+        let (x, g) = (x.as_mut_slice(), egrad.as_mut_slice());
+        let (m, v) = (&mut state.exp_avg, &mut state.exp_avg_sq);
+        let max = &mut state.max_exp_avg_sq;
+        match par {
+            Par::Seq => {
+                let maxes: Box<dyn Iterator<Item = Option<&mut [f64]>>> = if self.amsgrad {
+                    Box::new(max.chunks_mut(ROWS_PER_TASK).map(Some))
+                } else {
+                    Box::new((0..tasks).map(|_| None))
+                };
+                x.chunks_mut(chunk)
+                    .zip(g.chunks_mut(chunk))
+                    .zip(m.chunks_mut(chunk))
+                    .zip(v.chunks_mut(ROWS_PER_TASK).zip(maxes))
+                    .for_each(rows)
+            }
+            Par::Rayon => {
+                let lines = x
+                    .par_chunks_mut(chunk)
+                    .zip(g.par_chunks_mut(chunk))
+                    .zip(m.par_chunks_mut(chunk));
+                if self.amsgrad {
+                    let maxes = max.par_chunks_mut(ROWS_PER_TASK).map(Some);
+                    lines
+                        .zip(v.par_chunks_mut(ROWS_PER_TASK).zip(maxes))
+                        .for_each(rows)
+                } else {
+                    let maxes = (0..tasks).into_par_iter().map(|_| None);
+                    lines
+                        .zip(v.par_chunks_mut(ROWS_PER_TASK).zip(maxes))
+                        .for_each(rows)
+                }
+            }
         }
         Ok(())
     }
 }
+
+/// Rows per parallel task of [`Adam::step`].
+const ROWS_PER_TASK: usize = 256;
+
+/// A task's rows: points, gradients, first moments, second moments and their maxima.
+type RowChunk<'a> = (
+    ((&'a mut [f64], &'a mut [f64]), &'a mut [f64]),
+    (&'a mut [f64], Option<&'a mut [f64]>),
+);
 
 /// Adam's moment arithmetic: the decay rates of the two moments and the ε of the
 /// denominator. It is kept apart from [`Adam`] so that every Adam of the crate (dispersion's

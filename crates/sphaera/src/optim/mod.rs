@@ -19,6 +19,7 @@ pub use sgd::{Sgd, SgdState};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::par::Par;
 use crate::points::Points;
 use crate::sphere::{exp_map, retract};
 
@@ -168,9 +169,20 @@ impl Optimizer {
         egrad: &mut Points,
         state: &mut OptimizerState,
     ) -> Result<()> {
+        self.step_in(x, egrad, state, Par::default())
+    }
+
+    /// [`Optimizer::step`] with the given parallelism; the result does not depend on it.
+    pub fn step_in(
+        &self,
+        x: &mut Points,
+        egrad: &mut Points,
+        state: &mut OptimizerState,
+        par: Par,
+    ) -> Result<()> {
         x.check_same_shape(egrad, "gradient")?;
         match (self, state) {
-            (Optimizer::Adam(a), OptimizerState::Adam(s)) => a.step(x, egrad, s),
+            (Optimizer::Adam(a), OptimizerState::Adam(s)) => a.step(x, egrad, s, par),
             (Optimizer::Sgd(o), OptimizerState::Sgd(s)) => o.step(x, egrad, s),
             (Optimizer::Euclidean(o), OptimizerState::Euclidean) => {
                 o.step(x, egrad);

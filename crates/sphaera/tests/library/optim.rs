@@ -394,3 +394,35 @@ fn a_sphere_row_step_stays_on_the_sphere_and_moves_along_the_tangent() {
         }
     }
 }
+
+#[test]
+fn adam_steps_rows_alike_in_parallel_and_in_sequence() {
+    // 1,000 rows: several parallel tasks of 256 rows and a short last one.
+    let mut rng = seeded(4);
+    let x0 = uniform_sphere(1000, 5, &mut rng);
+    let g0 = uniform_sphere(1000, 5, &mut rng);
+    for amsgrad in [false, true] {
+        let opt = Optimizer::Adam(Adam {
+            lr: 0.05,
+            amsgrad,
+            weight_decay: 0.01,
+            ..Adam::default()
+        });
+        let run = |par: sphaera::Par| {
+            let mut x = x0.clone();
+            let mut state = opt.init_state(1000, 5);
+            for _ in 0..3 {
+                opt.step_in(&mut x, &mut g0.clone(), &mut state, par)
+                    .unwrap();
+            }
+            (x, state)
+        };
+        let sequential = run(sphaera::Par::Seq);
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(3)
+            .build()
+            .unwrap();
+        let parallel = pool.install(|| run(sphaera::Par::Rayon));
+        assert_eq!(sequential, parallel, "amsgrad {amsgrad}");
+    }
+}
