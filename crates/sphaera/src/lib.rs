@@ -66,6 +66,7 @@ pub mod optim;
 mod par;
 mod points;
 pub mod random;
+mod scratch;
 pub mod sphere;
 pub mod tammes;
 mod tiles;

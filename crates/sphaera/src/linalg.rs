@@ -60,17 +60,6 @@ impl<'a> MatMut<'a> {
         }
     }
 
-    /// Column-major `rows × cols` with contiguous columns.
-    pub fn col_major(data: &'a mut [f64], rows: usize, cols: usize) -> Self {
-        Self {
-            data,
-            rows,
-            cols,
-            row_stride: 1,
-            col_stride: rows,
-        }
-    }
-
     fn max_index(&self) -> Option<usize> {
         (self.rows > 0 && self.cols > 0)
             .then(|| (self.rows - 1) * self.row_stride + (self.cols - 1) * self.col_stride)

@@ -2,10 +2,12 @@
 //! circle, where the optimal dispersion is known (equal spacing), and pull each point's
 //! angle toward the equally spaced target of its rank.
 //!
-//! All planes of a step are handled with one matrix product `X · [p₁ q₁ … p_K q_K]`, and the
-//! gradient flows back through one more; the circles themselves are independent and run
-//! in parallel.
+//! Every point's coordinates in all planes of a step come from one pass over the points,
+//! and the gradient flows back in one more, both in parallel over rows; the circles
+//! themselves are independent and run in parallel. Every buffer of a step is kept by its
+//! thread for the next one.
 
+use std::cell::RefCell;
 use std::f64::consts::PI;
 
 use crate::disperse::regularizer::{Context, Regularizer};
@@ -14,6 +16,8 @@ use crate::linalg::{gemm, MatMut, MatRef};
 use crate::par::Par;
 use crate::points::Points;
 use crate::random::{random_plane, SeededRng};
+use crate::scratch::with_buffer;
+use crate::vmath;
 
 /// Below this squared length of a point's projection onto a plane, its angle's gradient is
 /// capped: `atan2` is singular at the origin of the plane, and a point projecting there
@@ -96,9 +100,15 @@ impl Sliced {
         par: Par,
     ) -> f64 {
         let circles = planes.n() / 2;
-        let (values, dcoords) = over_circles(x, planes, par, circle_residual);
-        pull_back(&dcoords, planes, scale / circles as f64, grad);
-        values.iter().sum::<f64>() / circles as f64
+        let total = over_circles(
+            x.n(),
+            planes.n(),
+            par,
+            |coords| project(x, planes, par, coords),
+            circle_residual,
+            |_, dcoords| pull_back(dcoords, planes, scale / circles as f64, grad, par),
+        );
+        total / circles as f64
     }
 }
 
@@ -118,24 +128,38 @@ impl SlicedAxis {
         grad: &mut Points,
         par: Par,
     ) -> f64 {
-        let n = x.n();
-        let mut dcoords = vec![0.0; 2 * n * axes.len()];
-        let values = par.for_each_chunk(&mut dcoords, 2 * n, |s, out| {
-            let (a, b) = axes[s];
-            let v1: Vec<f64> = x.rows().map(|r| r[a]).collect();
-            let v2: Vec<f64> = x.rows().map(|r| r[b]).collect();
-            let (d1, d2) = out.split_at_mut(n);
-            circle_residual(&v1, &v2, d1, d2)
-        });
+        let (n, d) = (x.n(), x.dim());
+        let cols = 2 * axes.len();
         let weight = scale / axes.len() as f64;
-        for (s, &(a, b)) in axes.iter().enumerate() {
-            let (d1, d2) = dcoords[2 * s * n..2 * (s + 1) * n].split_at(n);
-            for (i, g) in grad.rows_mut().enumerate() {
-                g[a] += weight * d1[i];
-                g[b] += weight * d2[i];
-            }
-        }
-        values.iter().sum::<f64>() / axes.len() as f64
+        let total = over_circles(
+            n,
+            cols,
+            par,
+            |coords| {
+                par.for_each_chunk(coords, ROWS_PER_TASK * cols, |k, coords| {
+                    let rows = x.as_slice()[k * ROWS_PER_TASK * d..].chunks_exact(d);
+                    for (c, r) in coords.chunks_exact_mut(cols).zip(rows) {
+                        for (c, &(a, b)) in c.chunks_exact_mut(2).zip(axes) {
+                            c[0] = r[a];
+                            c[1] = r[b];
+                        }
+                    }
+                });
+            },
+            circle_residual,
+            |_, dcoords| {
+                par.for_each_chunk(grad.as_mut_slice(), ROWS_PER_TASK * d, |k, g| {
+                    for (r, g) in g.chunks_exact_mut(d).enumerate() {
+                        let i = k * ROWS_PER_TASK + r;
+                        for (s, &(a, b)) in axes.iter().enumerate() {
+                            g[a] += weight * dcoords[2 * s * n + i];
+                            g[b] += weight * dcoords[(2 * s + 1) * n + i];
+                        }
+                    }
+                });
+            },
+        );
+        total / axes.len() as f64
     }
 
     fn draw_axes(&self, dim: usize, rng: &mut SeededRng) -> Vec<(usize, usize)> {
@@ -174,58 +198,130 @@ pub fn random_planes(circles: usize, dim: usize, rng: &mut SeededRng) -> Points 
     planes
 }
 
-/// The coordinates of every point in every plane, column-major `N × 2K`: column `2s` holds
-/// `x_i·p_s`, column `2s + 1` holds `x_i·q_s`.
-fn project(x: &Points, planes: &Points) -> Vec<f64> {
-    let (n, d, cols) = (x.n(), x.dim(), planes.n());
-    let mut coords = vec![0.0; n * cols];
-    gemm(
-        1.0,
-        MatRef::row_major(x.as_slice(), n, d),
-        MatRef::transposed(planes.as_slice(), d, cols),
-        0.0,
-        MatMut::col_major(&mut coords, n, cols),
-    );
-    coords
+/// Rows per parallel task of the passes over the points.
+const ROWS_PER_TASK: usize = 512;
+
+thread_local! {
+    /// Each step's plane coordinates and their derivatives (on the calling thread).
+    static COORDS: RefCell<Vec<f64>> = const { RefCell::new(Vec::new()) };
+    static DCOORDS: RefCell<Vec<f64>> = const { RefCell::new(Vec::new()) };
+    /// One circle's two coordinates, gathered (on the thread running the circle).
+    static CIRCLE: RefCell<Vec<f64>> = const { RefCell::new(Vec::new()) };
+    /// One circle's angles and their sort keys.
+    static ANGLES: RefCell<Vec<f64>> = const { RefCell::new(Vec::new()) };
+    static ORDER: RefCell<Vec<(u64, u32)>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Projects the points on every plane, then runs `circle(v1, v2, d1, d2)` on each plane's
-/// coordinates in parallel. Returns each circle's value and the derivatives it wrote, laid
-/// out as [`project`]'s coordinates, ready for [`pull_back`].
-pub(crate) fn over_circles(
-    x: &Points,
-    planes: &Points,
-    par: Par,
-    circle: impl Fn(&[f64], &[f64], &mut [f64], &mut [f64]) -> f64 + Sync,
-) -> (Vec<f64>, Vec<f64>) {
-    let n = x.n();
-    let coords = project(x, planes);
-    let mut dcoords = vec![0.0; coords.len()];
-    let values = par.for_each_chunk(&mut dcoords, 2 * n, |s, out| {
-        let (d1, d2) = out.split_at_mut(n);
-        let v = &coords[2 * s * n..2 * (s + 1) * n];
-        circle(&v[..n], &v[n..], d1, d2)
+/// Writes every point's coordinates in every plane into `coords`, row-major `N × 2K`:
+/// `x_i·p_s` at column `2s`, `x_i·q_s` at `2s + 1`; one product per chunk of rows, the chunks
+/// in parallel.
+pub(crate) fn project(x: &Points, planes: &Points, par: Par, coords: &mut [f64]) {
+    let (d, cols) = (x.dim(), planes.n());
+    par.for_each_chunk(coords, ROWS_PER_TASK * cols, |k, coords| {
+        let rows = coords.len() / cols;
+        let start = k * ROWS_PER_TASK * d;
+        gemm(
+            1.0,
+            MatRef::row_major(&x.as_slice()[start..start + rows * d], rows, d),
+            MatRef::transposed(planes.as_slice(), d, cols),
+            0.0,
+            MatMut::row_major(coords, rows, cols),
+        );
     });
-    (values, dcoords)
 }
 
-/// `grad += scale · dcoords · planes`, the chain rule through [`project`].
-pub(crate) fn pull_back(dcoords: &[f64], planes: &Points, scale: f64, grad: &mut Points) {
+/// A sliced step over `n` points and `cols / 2` circles: `fill` writes the coordinates
+/// (row-major `N × cols`, as [`project`]), then `circle(v1, v2, d1, d2)` runs on each
+/// circle's two columns in parallel and writes their derivatives, which `pull` receives
+/// column-major (`cols` columns of `N`) with the sum of the circles' values (added in
+/// circle order), which it also returns.
+pub(crate) fn over_circles(
+    n: usize,
+    cols: usize,
+    par: Par,
+    fill: impl FnOnce(&mut [f64]),
+    circle: impl Fn(&[f64], &[f64], &mut [f64], &mut [f64]) -> f64 + Sync,
+    pull: impl FnOnce(f64, &[f64]),
+) -> f64 {
+    with_buffer(&COORDS, n * cols, |coords| {
+        fill(coords);
+        with_buffer(&DCOORDS, n * cols, |dcoords| {
+            let coords = &*coords;
+            let values = par.for_each_chunk(dcoords, 2 * n, |s, out| {
+                let (d1, d2) = out.split_at_mut(n);
+                with_buffer(&CIRCLE, 2 * n, |v| {
+                    let (v1, v2) = v.split_at_mut(n);
+                    for ((a, b), c) in v1
+                        .iter_mut()
+                        .zip(v2.iter_mut())
+                        .zip(coords.chunks_exact(cols))
+                    {
+                        *a = c[2 * s];
+                        *b = c[2 * s + 1];
+                    }
+                    circle(v1, v2, d1, d2)
+                })
+            });
+            let total = values.iter().sum();
+            pull(total, dcoords);
+            total
+        })
+    })
+}
+
+/// `grad += scale · dcoords · planes`, the chain rule through [`project`] (`dcoords`
+/// column-major, a column per plane row); one product per chunk of rows, in parallel.
+pub(crate) fn pull_back(dcoords: &[f64], planes: &Points, scale: f64, grad: &mut Points, par: Par) {
     let (n, d, cols) = (grad.n(), grad.dim(), planes.n());
-    let dcoords = MatRef {
-        data: dcoords,
-        rows: n,
-        cols,
-        row_stride: 1,
-        col_stride: n,
-    };
-    gemm(
-        scale,
-        dcoords,
-        MatRef::row_major(planes.as_slice(), cols, d),
-        1.0,
-        MatMut::row_major(grad.as_mut_slice(), n, d),
-    );
+    par.for_each_chunk(grad.as_mut_slice(), ROWS_PER_TASK * d, |k, g| {
+        let rows = g.len() / d;
+        let dcoords = MatRef {
+            data: &dcoords[k * ROWS_PER_TASK..],
+            rows,
+            cols,
+            row_stride: 1,
+            col_stride: n,
+        };
+        gemm(
+            scale,
+            dcoords,
+            MatRef::row_major(planes.as_slice(), cols, d),
+            1.0,
+            MatMut::row_major(g, rows, d),
+        );
+    });
+}
+
+/// Runs `f(angles, order)` with `angles[i] = angle(v1[i], v2[i])` and `order` the indices
+/// sorting them ascending (ties by index), from buffers the thread keeps.
+pub(crate) fn with_sorted_angles<R>(
+    v1: &[f64],
+    v2: &[f64],
+    angle: impl Fn(f64, f64) -> f64,
+    f: impl FnOnce(&[f64], &[(u64, u32)]) -> R,
+) -> R {
+    with_buffer(&ANGLES, v1.len(), |angles| {
+        for ((t, &a), &b) in angles.iter_mut().zip(v1).zip(v2) {
+            *t = angle(a, b);
+        }
+        with_buffer(&ORDER, v1.len(), |order| {
+            for (i, (o, &t)) in order.iter_mut().zip(angles.iter()).enumerate() {
+                *o = (order_key(t), i as u32);
+            }
+            order.sort_unstable();
+            f(angles, order)
+        })
+    })
+}
+
+/// A key whose unsigned order is `f64::total_cmp`'s.
+fn order_key(value: f64) -> u64 {
+    let bits = value.to_bits();
+    if bits >> 63 == 1 {
+        !bits
+    } else {
+        bits | 1 << 63
+    }
 }
 
 /// The derivative of `atan2(v2, v1)` in `(v1, v2)`, capped near the origin.
@@ -234,30 +330,30 @@ pub(crate) fn angle_derivative(v1: f64, v2: f64) -> (f64, f64) {
     (-v2 / r2, v1 / r2)
 }
 
-/// Indices sorting `values` ascending; ties keep index order.
-pub(crate) fn argsort(values: &[f64]) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..values.len()).collect();
-    order.sort_by(|&a, &b| values[a].total_cmp(&values[b]));
-    order
-}
-
 /// One circle: returns `½ Σ (φ_i − φ*_i)²` and writes its derivatives in the plane
 /// coordinates `v1`, `v2` into `d1`, `d2`.
 fn circle_residual(v1: &[f64], v2: &[f64], d1: &mut [f64], d2: &mut [f64]) -> f64 {
     let n = v1.len();
-    let phi: Vec<f64> = v1.iter().zip(v2).map(|(a, b)| b.atan2(*a)).collect();
-    let mean = phi.iter().sum::<f64>() / n as f64;
-    let spacing = 2.0 * PI / n as f64;
-    let mut value = 0.0;
-    for (rank, &i) in argsort(&phi).iter().enumerate() {
-        let target = mean + spacing * (rank + 1) as f64 - PI - PI / n as f64;
-        let residual = phi[i] - target;
-        value += 0.5 * residual * residual;
-        // The targets' offsets sum to zero, so the residuals do too, and the mean in the
-        // target contributes nothing to the gradient.
-        let (a, b) = angle_derivative(v1[i], v2[i]);
-        d1[i] = residual * a;
-        d2[i] = residual * b;
-    }
-    value
+    with_sorted_angles(
+        v1,
+        v2,
+        |a, b| vmath::atan2(b, a),
+        |phi, order| {
+            let mean = vmath::sum(phi) / n as f64;
+            let spacing = 2.0 * PI / n as f64;
+            let mut value = 0.0;
+            for (rank, &(_, i)) in order.iter().enumerate() {
+                let i = i as usize;
+                let target = mean + spacing * (rank + 1) as f64 - PI - PI / n as f64;
+                let residual = phi[i] - target;
+                value += 0.5 * residual * residual;
+                // The targets' offsets sum to zero, so the residuals do too, and the mean in the
+                // target contributes nothing to the gradient.
+                let (a, b) = angle_derivative(v1[i], v2[i]);
+                d1[i] = residual * a;
+                d2[i] = residual * b;
+            }
+            value
+        },
+    )
 }

@@ -4,11 +4,13 @@ use std::f64::consts::PI;
 
 use crate::disperse::regularizer::{Context, Regularizer};
 use crate::disperse::sliced::{
-    angle_derivative, argsort, check_slices, over_circles, pull_back, random_planes,
+    angle_derivative, check_slices, over_circles, project, pull_back, random_planes,
+    with_sorted_angles,
 };
 use crate::error::Result;
 use crate::par::Par;
 use crate::points::Points;
+use crate::vmath;
 
 /// `sqrt( (1/K) Σ_l W₂²(P_l # μ, Unif(S¹)) )`: each of `K` random planes maps the points to
 /// the circle by their angle in the plane, where the squared 2-Wasserstein distance to the
@@ -57,15 +59,25 @@ impl Ssw {
         par: Par,
     ) -> f64 {
         let circles = planes.n() / 2;
-        let (distances, dcoords) = over_circles(x, planes, par, circle_w2_to_uniform);
-        let mean = distances.iter().sum::<f64>() / circles as f64;
-        let value = mean.max(0.0).sqrt();
-        // d sqrt(mean)/d W_l = 1 / (2 K sqrt(mean)); floored where every circle is uniform.
-        pull_back(
-            &dcoords,
-            planes,
-            scale / (2.0 * circles as f64 * value.max(1e-12)),
-            grad,
+        // d sqrt(mean)/d W_l = 1 / (2 K sqrt(mean)), floored where every circle is uniform:
+        // the pull-back needs the value first.
+        let mut value = 0.0;
+        over_circles(
+            x.n(),
+            planes.n(),
+            par,
+            |coords| project(x, planes, par, coords),
+            circle_w2_to_uniform,
+            |total, dcoords| {
+                value = (total / circles as f64).max(0.0).sqrt();
+                pull_back(
+                    dcoords,
+                    planes,
+                    scale / (2.0 * circles as f64 * value.max(1e-12)),
+                    grad,
+                    par,
+                )
+            },
         );
         value
     }
@@ -82,32 +94,32 @@ impl Regularizer for Ssw {
 /// derivatives in the plane coordinates into `d1`, `d2`.
 pub(crate) fn circle_w2_to_uniform(v1: &[f64], v2: &[f64], d1: &mut [f64], d2: &mut [f64]) -> f64 {
     let n = v1.len() as f64;
-    let turn: Vec<f64> = v1
-        .iter()
-        .zip(v2)
-        .map(|(a, b)| {
-            let t = b.atan2(*a).rem_euclid(2.0 * PI) / (2.0 * PI);
-            // rem_euclid can round up to a whole turn.
-            if t >= 1.0 {
-                0.0
-            } else {
-                t
-            }
-        })
-        .collect();
-    let mean = turn.iter().sum::<f64>() / n;
-    let mut squares = 0.0;
-    let mut ranked = 0.0;
-    for (rank, &i) in argsort(&turn).iter().enumerate() {
-        let weight = n - 2.0 * (rank + 1) as f64 + 1.0;
-        squares += turn[i] * turn[i];
-        ranked += turn[i] * weight;
-        let dt = 2.0 * (turn[i] - mean) / n + weight / (n * n);
-        let (a, b) = angle_derivative(v1[i], v2[i]);
-        d1[i] = dt * a / (2.0 * PI);
-        d2[i] = dt * b / (2.0 * PI);
-    }
-    squares / n - mean * mean + ranked / (n * n) + 1.0 / 12.0
+    let turn = |a: f64, b: f64| {
+        let angle = vmath::atan2(b, a);
+        let t = (if angle < 0.0 { angle + 2.0 * PI } else { angle }) / (2.0 * PI);
+        // Adding a whole turn to a tiny negative angle can round up to exactly 1.
+        if t >= 1.0 {
+            0.0
+        } else {
+            t
+        }
+    };
+    with_sorted_angles(v1, v2, turn, |turn, order| {
+        let mean = vmath::sum(turn) / n;
+        let mut squares = 0.0;
+        let mut ranked = 0.0;
+        for (rank, &(_, i)) in order.iter().enumerate() {
+            let i = i as usize;
+            let weight = n - 2.0 * (rank + 1) as f64 + 1.0;
+            squares += turn[i] * turn[i];
+            ranked += turn[i] * weight;
+            let dt = 2.0 * (turn[i] - mean) / n + weight / (n * n);
+            let (a, b) = angle_derivative(v1[i], v2[i]);
+            d1[i] = dt * a / (2.0 * PI);
+            d2[i] = dt * b / (2.0 * PI);
+        }
+        squares / n - mean * mean + ranked / (n * n) + 1.0 / 12.0
+    })
 }
 
 #[cfg(test)]
