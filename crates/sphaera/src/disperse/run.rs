@@ -1,5 +1,7 @@
 //! The training loop of a dispersion run: regularizer, optional task, optimizer.
 
+use rayon::prelude::*;
+
 use crate::disperse::regularizer::{Context, Regularizer};
 use crate::error::{check, Error, Result};
 use crate::optim::{Optimizer, OptimizerState};
@@ -121,7 +123,14 @@ impl Dispersion {
         &mut self,
         mut task: impl FnMut(&Points, &mut Points) -> f64,
     ) -> Result<StepValues> {
-        self.grad.fill_zero();
+        match self.ctx.par {
+            Par::Seq => self.grad.fill_zero(),
+            Par::Rayon => self
+                .grad
+                .as_mut_slice()
+                .par_chunks_mut(FINITE_CHUNK)
+                .for_each(|chunk| chunk.fill(0.0)),
+        }
         let task_value = task(&self.points, &mut self.grad);
         let regularizer = self.regularizer.value_and_grad(
             &self.points,
@@ -131,7 +140,7 @@ impl Dispersion {
         );
         check("task value", task_value, "finite", |_| true)?;
         check("regularizer value", regularizer, "finite", |_| true)?;
-        if let Some((index, &v)) = first_non_finite(self.grad.as_slice()) {
+        if let Some((index, &v)) = first_non_finite(self.grad.as_slice(), self.ctx.par) {
             return Err(Error::InvalidParameter {
                 name: "gradient",
                 expected: "finite",
@@ -145,7 +154,7 @@ impl Dispersion {
             self.ctx.par,
         )?;
         self.steps += 1;
-        if let Some((index, _)) = first_non_finite(self.points.as_slice()) {
+        if let Some((index, _)) = first_non_finite(self.points.as_slice(), self.ctx.par) {
             return Err(Error::NonFiniteRow {
                 row: index / self.points.dim(),
             });
@@ -177,22 +186,33 @@ impl Dispersion {
     }
 }
 
-/// The first value that is not finite, if any. `v · 0` is 0 for finite `v` and NaN
-/// otherwise, so one sum that vectorizes answers the usual case; only a failure searches.
-fn first_non_finite(values: &[f64]) -> Option<(usize, &f64)> {
-    let mut lanes = [0.0; 8];
-    let chunks = values.chunks_exact(8);
-    let tail: f64 = chunks.remainder().iter().map(|v| v * 0.0).sum();
-    for chunk in chunks {
-        for (lane, v) in lanes.iter_mut().zip(chunk) {
-            *lane += v * 0.0;
+/// The first value that is not finite, if any. Chunks are checked in parallel, each by
+/// one sum that vectorizes (`v · 0` is 0 for finite `v`, NaN otherwise); only a failure
+/// searches, in order.
+fn first_non_finite(values: &[f64], par: Par) -> Option<(usize, &f64)> {
+    let all_finite = |chunk: &[f64]| {
+        let mut lanes = [0.0; 8];
+        let chunks = chunk.chunks_exact(8);
+        let tail: f64 = chunks.remainder().iter().map(|v| v * 0.0).sum();
+        for chunk in chunks {
+            for (lane, v) in lanes.iter_mut().zip(chunk) {
+                *lane += v * 0.0;
+            }
         }
-    }
-    if lanes.iter().sum::<f64>() + tail == 0.0 {
+        lanes.iter().sum::<f64>() + tail == 0.0
+    };
+    let finite = match par {
+        Par::Seq => all_finite(values),
+        Par::Rayon => values.par_chunks(FINITE_CHUNK).all(all_finite),
+    };
+    if finite {
         return None;
     }
     values.iter().enumerate().find(|(_, v)| !v.is_finite())
 }
+
+/// Values per parallel task of [`first_non_finite`] and of zeroing the gradient.
+const FINITE_CHUNK: usize = 1 << 15;
 
 #[cfg(test)]
 mod tests {

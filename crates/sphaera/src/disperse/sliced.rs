@@ -200,6 +200,8 @@ pub fn random_planes(circles: usize, dim: usize, rng: &mut SeededRng) -> Points 
 
 /// Rows per parallel task of the passes over the points.
 const ROWS_PER_TASK: usize = 512;
+/// Circles per task at most (four circles' coordinates fill a cache line).
+const MAX_CIRCLES_PER_TASK: usize = 4;
 
 thread_local! {
     /// Each step's plane coordinates and their derivatives (on the calling thread).
@@ -210,6 +212,7 @@ thread_local! {
     /// One circle's angles and their sort keys.
     static ANGLES: RefCell<Vec<f64>> = const { RefCell::new(Vec::new()) };
     static ORDER: RefCell<Vec<(u64, u32)>> = const { RefCell::new(Vec::new()) };
+    static SPARE: RefCell<Vec<(u64, u32)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Writes every point's coordinates in every plane into `coords`, row-major `N × 2K`:
@@ -247,22 +250,42 @@ pub(crate) fn over_circles(
         fill(coords);
         with_buffer(&DCOORDS, n * cols, |dcoords| {
             let coords = &*coords;
-            let values = par.for_each_chunk(dcoords, 2 * n, |s, out| {
-                let (d1, d2) = out.split_at_mut(n);
-                with_buffer(&CIRCLE, 2 * n, |v| {
-                    let (v1, v2) = v.split_at_mut(n);
-                    for ((a, b), c) in v1
-                        .iter_mut()
-                        .zip(v2.iter_mut())
-                        .zip(coords.chunks_exact(cols))
-                    {
-                        *a = c[2 * s];
-                        *b = c[2 * s + 1];
+            // A task gathers the columns of a few circles at once, so that each cache line
+            // of the coordinates is read once; how many depends on the threads, the
+            // results do not (each circle's value is kept and summed in circle order).
+            let circles = cols / 2;
+            let threads = match par {
+                Par::Seq => 1,
+                Par::Rayon => rayon::current_num_threads(),
+            };
+            let group = (circles / (2 * threads)).clamp(1, MAX_CIRCLES_PER_TASK);
+            let values = par.for_each_chunk(dcoords, 2 * n * group, |k, out| {
+                let first = k * group;
+                let count = out.len() / (2 * n);
+                with_buffer(&CIRCLE, 2 * n * count, |v| {
+                    for (i, c) in coords.chunks_exact(cols).enumerate() {
+                        let c = &c[2 * first..2 * (first + count)];
+                        for (j, &value) in c.iter().enumerate() {
+                            v[j * n + i] = value;
+                        }
                     }
-                    circle(v1, v2, d1, d2)
+                    let mut values = [0.0; MAX_CIRCLES_PER_TASK];
+                    for ((value, v), out) in values
+                        .iter_mut()
+                        .zip(v.chunks_exact(2 * n))
+                        .zip(out.chunks_exact_mut(2 * n))
+                    {
+                        let (v1, v2) = v.split_at(n);
+                        let (d1, d2) = out.split_at_mut(n);
+                        *value = circle(v1, v2, d1, d2);
+                    }
+                    (values, count)
                 })
             });
-            let total = values.iter().sum();
+            let total = values
+                .iter()
+                .flat_map(|(values, count)| &values[..*count])
+                .sum();
             pull(total, dcoords);
             total
         })
@@ -308,10 +331,44 @@ pub(crate) fn with_sorted_angles<R>(
             for (i, (o, &t)) in order.iter_mut().zip(angles.iter()).enumerate() {
                 *o = (order_key(t), i as u32);
             }
-            order.sort_unstable();
+            with_buffer(&SPARE, v1.len(), |spare| radix_sort(order, spare));
             f(angles, order)
         })
     })
+}
+
+/// Sorts `items` by key, stably (`spare`, as long, is scratch): least significant byte
+/// first, skipping the bytes every key shares (the angles of a circle share their top bits).
+fn radix_sort(items: &mut [(u64, u32)], spare: &mut [(u64, u32)]) {
+    let mut counts = [[0usize; 256]; 8];
+    for &(key, _) in items.iter() {
+        for (byte, count) in counts.iter_mut().enumerate() {
+            count[(key >> (8 * byte)) as usize & 0xff] += 1;
+        }
+    }
+    let (mut from, mut to) = (items, spare);
+    let mut in_items = true;
+    for (byte, count) in counts.iter().enumerate() {
+        if count.iter().any(|&c| c == from.len()) {
+            continue;
+        }
+        let mut starts = [0usize; 256];
+        let mut sum = 0;
+        for (start, &c) in starts.iter_mut().zip(count) {
+            *start = sum;
+            sum += c;
+        }
+        for &item in from.iter() {
+            let digit = (item.0 >> (8 * byte)) as usize & 0xff;
+            to[starts[digit]] = item;
+            starts[digit] += 1;
+        }
+        std::mem::swap(&mut from, &mut to);
+        in_items = !in_items;
+    }
+    if !in_items {
+        to.copy_from_slice(from);
+    }
 }
 
 /// A key whose unsigned order is `f64::total_cmp`'s.
@@ -356,4 +413,43 @@ fn circle_residual(v1: &[f64], v2: &[f64], d1: &mut [f64], d2: &mut [f64]) -> f6
             value
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn radix_sort_orders_as_the_standard_sort(values in prop::collection::vec(-4.0f64..4.0, 0..300), repeat in 0usize..4) {
+            // Repeated values too, so that ties must keep index order.
+            let values: Vec<f64> = values.iter().flat_map(|&v| std::iter::repeat_n(v, repeat + 1)).collect();
+            let mut items: Vec<(u64, u32)> = values.iter().enumerate().map(|(i, &v)| (order_key(v), i as u32)).collect();
+            let mut spare = vec![(0, 0); items.len()];
+            radix_sort(&mut items, &mut spare);
+            let mut expected: Vec<u32> = (0..values.len() as u32).collect();
+            expected.sort_by(|&a, &b| values[a as usize].total_cmp(&values[b as usize]));
+            prop_assert_eq!(items.iter().map(|&(_, i)| i).collect::<Vec<_>>(), expected);
+        }
+    }
+
+    #[test]
+    fn order_keys_follow_total_order() {
+        let values = [
+            f64::NEG_INFINITY,
+            -3.0,
+            -1e-300,
+            -0.0,
+            0.0,
+            1e-300,
+            2.0,
+            f64::INFINITY,
+        ];
+        for pair in values.windows(2) {
+            assert!(order_key(pair[0]) < order_key(pair[1]), "{pair:?}");
+        }
+    }
 }

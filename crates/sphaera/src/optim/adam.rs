@@ -313,10 +313,11 @@ impl AdamStep {
             }
             None => *v,
         };
-        let denominator = self.denominator(second);
-        // The gradient row is spent: reuse it for the step.
+        // The gradient row is spent: reuse it for the step, `−lr (m / (1 − β1^t)) / denominator`
+        // with one factor for the row (a multiplication per coordinate, not two divisions).
+        let factor = -self.lr / (self.correction1 * self.denominator(second));
         for (gk, &mk) in g.iter_mut().zip(m.iter()) {
-            *gk = -self.length(mk, denominator);
+            *gk = factor * mk;
         }
         retraction.apply(x, g);
         project_tangent(x, m);
