@@ -349,7 +349,7 @@ fn radix_sort(items: &mut [(u64, u32)], spare: &mut [(u64, u32)]) {
     let (mut from, mut to) = (items, spare);
     let mut in_items = true;
     for (byte, count) in counts.iter().enumerate() {
-        if count.iter().any(|&c| c == from.len()) {
+        if count.contains(&from.len()) {
             continue;
         }
         let mut starts = [0usize; 256];
