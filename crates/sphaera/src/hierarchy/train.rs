@@ -335,6 +335,13 @@ impl<M: Regions> Trainer<M> {
         let totals = &mut slots.totals[..batch.len()];
         if batch.len() <= EDGES_PER_TASK {
             // One task's worth: handing it to the thread pool costs more than it saves.
+            // The edges' rows are random ones: ask for all of them before the first is needed.
+            let params = self.state.model.params();
+            for &edge in batch {
+                let (u, v) = self.positives[edge as usize];
+                prefetch_row(params, u as usize * w);
+                prefetch_row(params, v as usize * w);
+            }
             let negatives = &mut self.negatives;
             nodes
                 .chunks_mut(per_edge)
@@ -567,6 +574,14 @@ impl<M: Regions> EdgeJob<'_, M> {
                 Corruption::Descendant => false,
             };
             if let Some(negative) = self.negative(u, v, corrupt_ancestor, rng) {
+                // Its row is a random one, likely not in cache: ask for it now, while the
+                // other negatives are drawn, rather than stall on it in the loss.
+                let drawn = if corrupt_ancestor {
+                    negative.1
+                } else {
+                    negative.0
+                };
+                prefetch_row(self.model.params(), drawn as usize * w);
                 let slot = first_negative + negatives.len();
                 nodes[2 * slot] = negative.0;
                 nodes[2 * slot + 1] = negative.1;
@@ -621,6 +636,21 @@ impl<M: Regions> EdgeJob<'_, M> {
             PairKind::Disjoint
         };
         Some((a, b, kind))
+    }
+}
+
+/// Hints the processor to bring `params[start..]` (a model row) into cache; does nothing
+/// where there is no such hint. Only a hint: never changes results.
+#[inline(always)]
+fn prefetch_row(params: &[f64], start: usize) {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(row) = params.get(start..) {
+        // SAFETY: prefetching reads nothing architecturally, and the address is in bounds.
+        unsafe {
+            std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
+                row.as_ptr().cast(),
+            )
+        }
     }
 }
 
