@@ -98,6 +98,10 @@ pub struct BenchStepArgs {
     /// Worker threads, at most 1024 [default: all cores].
     #[arg(long)]
     pub threads: Option<usize>,
+    /// Type of the pairwise products (kernel and nearest-neighbour methods): f64 (exact to
+    /// rounding) or f32 (about twice as fast, as the paper's PyTorch code computes).
+    #[arg(long, default_value = "f64", value_parser = ["f64", "f32"])]
+    pub precision: String,
     /// Seed of the start and of every random draw.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
@@ -397,6 +401,10 @@ pub struct DisperseArgs {
     /// Worker threads, at most 1024 [default: all cores]. Results do not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
+    /// Type of the pairwise products (kernel and nearest-neighbour methods): f64 (exact to
+    /// rounding) or f32 (about twice as fast, as the paper's PyTorch code computes).
+    #[arg(long, default_value = "f64", value_parser = ["f64", "f32"])]
+    pub precision: String,
 }
 
 /// The options of the regularizers; each applies to the methods its help names.

@@ -4,6 +4,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use sphaera::disperse::{Job, OptimizerKind, DEFAULT_DIM, DEFAULT_N, DEFAULT_STEPS};
 use sphaera::optim::Schedule;
+use sphaera::Precision;
 
 use crate::arrays::{array_from, points_from, Dtype};
 use crate::errors::value_error;
@@ -49,6 +50,7 @@ pub fn disperse<'py>(
         steps: steps.unwrap_or(DEFAULT_STEPS),
         seed,
         anchor_weight,
+        precision: Precision::F64,
     };
     let start = match init {
         Some(table) => {

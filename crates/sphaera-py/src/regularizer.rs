@@ -7,9 +7,9 @@ use pyo3::prelude::*;
 use sphaera::disperse::{
     build, describe, Context, Distance, KernelKind, Method, MethodOptions, Regularizer,
 };
-use sphaera::{random, Par, Points};
+use sphaera::{random, Par, Points, Precision};
 
-use crate::arrays::{array_from, points_from};
+use crate::arrays::{array_from, points_from, Dtype};
 use crate::errors::value_error;
 
 /// The most threads a regularizer may be given (as `sphaera disperse --threads`).
@@ -82,9 +82,9 @@ impl PyRegularizer {
 
     /// The regularizer's value at `x`, an `(n, d)` float32 or float64 array.
     fn value(&self, py: Python<'_>, x: &Bound<'_, PyAny>) -> PyResult<f64> {
-        let (points, _) = points_from("x", x)?;
+        let (points, dtype) = points_from("x", x)?;
         check_size(&points)?;
-        let mut ctx = self.next_context();
+        let mut ctx = self.next_context(dtype);
         Ok(py.allow_threads(|| self.run(|| self.inner.value(&points, &mut ctx))))
     }
 
@@ -92,7 +92,7 @@ impl PyRegularizer {
     fn value_and_grad(&self, py: Python<'_>, x: &Bound<'_, PyAny>) -> PyResult<(f64, PyObject)> {
         let (points, dtype) = points_from("x", x)?;
         check_size(&points)?;
-        let mut ctx = self.next_context();
+        let mut ctx = self.next_context(dtype);
         let (value, grad) = py.allow_threads(|| {
             self.run(|| {
                 let mut grad = Points::zeros(points.n(), points.dim());
@@ -109,8 +109,9 @@ impl PyRegularizer {
 }
 
 impl PyRegularizer {
-    /// The context of the next call: its own substream of the seed.
-    fn next_context(&self) -> Context {
+    /// The context of the next call: its own substream of the seed, and pairwise products
+    /// in the input's precision (float32 arrays get float32 products, as PyTorch computes).
+    fn next_context(&self, dtype: Dtype) -> Context {
         let call = if self.resample {
             self.calls.fetch_add(1, Ordering::Relaxed)
         } else {
@@ -119,6 +120,10 @@ impl PyRegularizer {
         Context {
             rng: random::substream(self.seed, call),
             par: Par::Rayon,
+            precision: match dtype {
+                Dtype::F32 => Precision::F32,
+                Dtype::F64 => Precision::F64,
+            },
         }
     }
 

@@ -1,9 +1,83 @@
-//! A safe, bounds-checked face on `matrixmultiply`'s strided `dgemm`.
+//! A safe, bounds-checked face on `matrixmultiply`'s strided `dgemm` and `sgemm`.
+
+/// An element type `matrixmultiply` multiplies: `f64` or `f32`.
+pub(crate) trait Scalar: Copy {
+    /// `matrixmultiply`'s product for this type.
+    ///
+    /// # Safety
+    /// As `matrixmultiply::dgemm`: every index reached through the strides lies in its
+    /// buffer, and `c` aliases neither `a` nor `b`.
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn raw_gemm(
+        m: usize,
+        k: usize,
+        n: usize,
+        alpha: Self,
+        a: *const Self,
+        rsa: isize,
+        csa: isize,
+        b: *const Self,
+        rsb: isize,
+        csb: isize,
+        beta: Self,
+        c: *mut Self,
+        rsc: isize,
+        csc: isize,
+    );
+}
+
+impl Scalar for f64 {
+    unsafe fn raw_gemm(
+        m: usize,
+        k: usize,
+        n: usize,
+        alpha: f64,
+        a: *const f64,
+        rsa: isize,
+        csa: isize,
+        b: *const f64,
+        rsb: isize,
+        csb: isize,
+        beta: f64,
+        c: *mut f64,
+        rsc: isize,
+        csc: isize,
+    ) {
+        // SAFETY: passed on from the caller.
+        unsafe {
+            matrixmultiply::dgemm(m, k, n, alpha, a, rsa, csa, b, rsb, csb, beta, c, rsc, csc)
+        }
+    }
+}
+
+impl Scalar for f32 {
+    unsafe fn raw_gemm(
+        m: usize,
+        k: usize,
+        n: usize,
+        alpha: f32,
+        a: *const f32,
+        rsa: isize,
+        csa: isize,
+        b: *const f32,
+        rsb: isize,
+        csb: isize,
+        beta: f32,
+        c: *mut f32,
+        rsc: isize,
+        csc: isize,
+    ) {
+        // SAFETY: passed on from the caller.
+        unsafe {
+            matrixmultiply::sgemm(m, k, n, alpha, a, rsa, csa, b, rsb, csb, beta, c, rsc, csc)
+        }
+    }
+}
 
 /// A read-only strided matrix view.
 #[derive(Clone, Copy)]
-pub(crate) struct MatRef<'a> {
-    pub data: &'a [f64],
+pub(crate) struct MatRef<'a, T = f64> {
+    pub data: &'a [T],
     pub rows: usize,
     pub cols: usize,
     pub row_stride: usize,
@@ -11,17 +85,17 @@ pub(crate) struct MatRef<'a> {
 }
 
 /// A mutable strided matrix view.
-pub(crate) struct MatMut<'a> {
-    pub data: &'a mut [f64],
+pub(crate) struct MatMut<'a, T = f64> {
+    pub data: &'a mut [T],
     pub rows: usize,
     pub cols: usize,
     pub row_stride: usize,
     pub col_stride: usize,
 }
 
-impl<'a> MatRef<'a> {
+impl<'a, T> MatRef<'a, T> {
     /// Row-major `rows × cols` with contiguous rows.
-    pub fn row_major(data: &'a [f64], rows: usize, cols: usize) -> Self {
+    pub fn row_major(data: &'a [T], rows: usize, cols: usize) -> Self {
         Self {
             data,
             rows,
@@ -32,7 +106,7 @@ impl<'a> MatRef<'a> {
     }
 
     /// The transpose of a row-major `cols × rows` matrix, without copying.
-    pub fn transposed(data: &'a [f64], rows: usize, cols: usize) -> Self {
+    pub fn transposed(data: &'a [T], rows: usize, cols: usize) -> Self {
         Self {
             data,
             rows,
@@ -48,9 +122,9 @@ impl<'a> MatRef<'a> {
     }
 }
 
-impl<'a> MatMut<'a> {
+impl<'a, T> MatMut<'a, T> {
     /// Row-major `rows × cols` with contiguous rows.
-    pub fn row_major(data: &'a mut [f64], rows: usize, cols: usize) -> Self {
+    pub fn row_major(data: &'a mut [T], rows: usize, cols: usize) -> Self {
         Self {
             data,
             rows,
@@ -70,7 +144,13 @@ impl<'a> MatMut<'a> {
 ///
 /// # Panics
 /// If the shapes do not chain or a view reaches past its slice (a bug in the caller).
-pub(crate) fn gemm(alpha: f64, a: MatRef<'_>, b: MatRef<'_>, beta: f64, c: MatMut<'_>) {
+pub(crate) fn gemm<T: Scalar>(
+    alpha: T,
+    a: MatRef<'_, T>,
+    b: MatRef<'_, T>,
+    beta: T,
+    c: MatMut<'_, T>,
+) {
     assert_eq!(a.cols, b.rows, "gemm: inner dimensions differ");
     assert_eq!((a.rows, b.cols), (c.rows, c.cols), "gemm: output shape");
     let fits = |max: Option<usize>, len: usize| max.is_none_or(|m| m < len);
@@ -83,7 +163,7 @@ pub(crate) fn gemm(alpha: f64, a: MatRef<'_>, b: MatRef<'_>, beta: f64, c: MatMu
     // SAFETY: every index the kernel touches is at most `max_index` of its view, checked
     // above against the slice length; `c` is borrowed mutably and so aliases nothing.
     unsafe {
-        matrixmultiply::dgemm(
+        T::raw_gemm(
             c.rows,
             a.cols,
             c.cols,

@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use crate::par::Par;
 use crate::points::Points;
+use crate::precision::Precision;
 use crate::sphere::{angle, norm};
 use crate::tiles::{nearest_other, pair_sum};
 use crate::vmath;
@@ -17,7 +18,7 @@ use crate::vmath;
 /// assert!((a[0] - std::f64::consts::FRAC_PI_2).abs() < 1e-12);
 /// ```
 pub fn nearest_neighbour_angles(x: &Points, par: Par) -> Vec<f64> {
-    nearest_other(x, par)
+    nearest_other(x, par, Precision::F64)
         .into_iter()
         .enumerate()
         .map(|(i, (j, _))| angle(x.row(i), x.row(j)))
@@ -63,7 +64,9 @@ pub fn circular_variance(x: &Points) -> f64 {
 /// ```
 pub fn mean_pairwise_angle(x: &Points, par: Par) -> f64 {
     let n = x.n() as f64;
-    pair_sum(x, par, None, |gap: f64| (geodesic_of_gap(gap), 0.0)) / (n * (n - 1.0))
+    pair_sum(x, par, Precision::F64, None, |gap: f64| {
+        (geodesic_of_gap(gap), 0.0)
+    }) / (n * (n - 1.0))
 }
 
 /// The Riesz `s`-energy `Σ_{i<j} ‖x_i − x_j‖^{−s}` (`s = 1`: the Thomson problem's
@@ -74,7 +77,9 @@ pub fn mean_pairwise_angle(x: &Points, par: Par) -> f64 {
 /// assert!((sphaera::metrics::riesz_energy(&x, 1.0, sphaera::Par::Seq) - 0.5).abs() < 1e-12);
 /// ```
 pub fn riesz_energy(x: &Points, s: f64, par: Par) -> f64 {
-    pair_sum(x, par, None, |gap: f64| ((2.0 * gap).sqrt().powf(-s), 0.0)) / 2.0
+    pair_sum(x, par, Precision::F64, None, |gap: f64| {
+        ((2.0 * gap).sqrt().powf(-s), 0.0)
+    }) / 2.0
 }
 
 /// The angle for a gap `1 − c`, accurate at small gaps; branch-free, so a line of gaps

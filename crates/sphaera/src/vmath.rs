@@ -262,8 +262,8 @@ pub(crate) fn max(values: &[f64]) -> f64 {
     lanes.iter().fold(tail, |a, &b| a.max(b))
 }
 
-/// Defines `fn $name(args) -> T` that runs `$inner(args)` compiled for AVX2 when the
-/// processor has it, and for the baseline otherwise. `$inner` must be `#[inline(always)]`,
+/// Defines `fn $name(args) -> T` that runs `$inner(args)` compiled for AVX-512 or AVX2 when
+/// the processor has it, and for the baseline otherwise. `$inner` must be `#[inline(always)]`,
 /// so that its loops are compiled into each version. Rust never fuses a multiply and an add
 /// on its own, so both versions round alike and return the same bits.
 macro_rules! widest_vectors {
@@ -271,6 +271,14 @@ macro_rules! widest_vectors {
         $vis fn $name<$(const $c: $cty),+>($($arg: $ty),*) -> $ret {
             #[cfg(target_arch = "x86_64")]
             {
+                #[target_feature(enable = "avx512f")]
+                unsafe fn avx512<$(const $c: $cty),+>($($arg: $ty),*) -> $ret {
+                    $inner::<$($c),+>($($arg),*)
+                }
+                if std::arch::is_x86_feature_detected!("avx512f") {
+                    // SAFETY: the processor has just been found to support AVX-512F.
+                    return unsafe { avx512::<$($c),+>($($arg),*) };
+                }
                 #[target_feature(enable = "avx2")]
                 unsafe fn avx2<$(const $c: $cty),+>($($arg: $ty),*) -> $ret {
                     $inner::<$($c),+>($($arg),*)
@@ -287,6 +295,14 @@ macro_rules! widest_vectors {
         $vis fn $name($($arg: $ty),*) -> $ret {
             #[cfg(target_arch = "x86_64")]
             {
+                #[target_feature(enable = "avx512f")]
+                unsafe fn avx512($($arg: $ty),*) -> $ret {
+                    $inner($($arg),*)
+                }
+                if std::arch::is_x86_feature_detected!("avx512f") {
+                    // SAFETY: the processor has just been found to support AVX-512F.
+                    return unsafe { avx512($($arg),*) };
+                }
                 #[target_feature(enable = "avx2")]
                 unsafe fn avx2($($arg: $ty),*) -> $ret {
                     $inner($($arg),*)

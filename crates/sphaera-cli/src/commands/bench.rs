@@ -35,7 +35,8 @@ pub fn step(args: BenchStepArgs) -> Result<()> {
         regularizer,
         Optimizer::Adam(Adam::default()),
         args.seed ^ 0x5eed_5eed,
-    )?;
+    )?
+    .with_precision(args.precision.parse().map_err(as_flag)?);
     // One warm-up step first: it pays for the first touch of every buffer.
     let mut seconds: Vec<f64> = pool
         .install(|| {
@@ -56,6 +57,7 @@ pub fn step(args: BenchStepArgs) -> Result<()> {
     let mut out = std::io::stdout().lock();
     if args.json {
         let summary = json!({
+            "precision": args.precision,
             "method": args.method.name(),
             "regularizer": label,
             "n": args.n,

@@ -81,6 +81,7 @@ impl Checked {
             steps: args.steps,
             seed: args.seed,
             anchor_weight: args.anchor_weight,
+            precision: args.precision.parse().map_err(as_flag)?,
         };
         build(job.method, &job.options).map_err(as_flag)?;
         job.optimizer.validate().map_err(as_flag)?;

@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 use crate::metrics::Report;
 use crate::optim::{Adam, EuclideanStep, Optimizer, Schedule, Sgd};
 use crate::points::Points;
+use crate::precision::Precision;
 use crate::{random, tammes, Par};
 
 /// Points when neither a start nor a size is given.
@@ -97,6 +98,8 @@ pub struct Job {
     pub seed: u64,
     /// Weight `L` of the anchor term `L · mean ‖x_i − x_i⁰‖²` (0: none).
     pub anchor_weight: f64,
+    /// The type of the pairwise products ([`Precision`]; `f64` unless set).
+    pub precision: Precision,
 }
 
 impl Job {
@@ -108,6 +111,7 @@ impl Job {
             optimizer: OptimizerKind::Adam.optimizer(None, 0.0),
             schedule: Schedule::Cosine,
             steps: DEFAULT_STEPS,
+            precision: Precision::F64,
             seed: 0,
             anchor_weight: 0.0,
         }
@@ -165,7 +169,8 @@ impl Job {
             regularizer,
             self.optimizer.clone(),
             self.seed ^ 0x5eed_5eed,
-        )?;
+        )?
+        .with_precision(self.precision);
         let mut anchor_ctx = Context::new(0);
         let weight = self.anchor_weight;
         let mut last = None;

@@ -347,11 +347,17 @@ vmath::widest_vectors!(fn gaussian_line(gaps: &mut [f64], gamma: f64) -> f64 = g
 impl Regularizer for Mmd {
     fn value_and_grad(&self, x: &Points, scale: f64, grad: &mut Points, ctx: &mut Context) -> f64 {
         let pairs = pair_count(x);
-        pair_sum(x, ctx.par, Some((grad, scale / pairs)), *self) / pairs
+        pair_sum(
+            x,
+            ctx.par,
+            ctx.precision,
+            Some((grad, scale / pairs)),
+            *self,
+        ) / pairs
     }
 
     fn value(&self, x: &Points, ctx: &mut Context) -> f64 {
-        pair_sum(x, ctx.par, None, *self) / pair_count(x)
+        pair_sum(x, ctx.par, ctx.precision, None, *self) / pair_count(x)
     }
 }
 
@@ -402,7 +408,13 @@ impl Regularizer for Uniformity {
         // The log's derivative needs the mean first, so the inner gradient goes to a scratch.
         let mut inner = Points::zeros(x.n(), x.dim());
         let pairs = pair_count(x);
-        let mean = pair_sum(x, ctx.par, Some((&mut inner, 1.0 / pairs)), *self) / pairs;
+        let mean = pair_sum(
+            x,
+            ctx.par,
+            ctx.precision,
+            Some((&mut inner, 1.0 / pairs)),
+            *self,
+        ) / pairs;
         let factor = scale / mean;
         for (g, v) in grad.as_mut_slice().iter_mut().zip(inner.as_slice()) {
             *g += factor * v;
@@ -411,7 +423,7 @@ impl Regularizer for Uniformity {
     }
 
     fn value(&self, x: &Points, ctx: &mut Context) -> f64 {
-        (pair_sum(x, ctx.par, None, *self) / pair_count(x)).ln()
+        (pair_sum(x, ctx.par, ctx.precision, None, *self) / pair_count(x)).ln()
     }
 }
 

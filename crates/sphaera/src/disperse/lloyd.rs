@@ -60,7 +60,10 @@ impl Lloyd {
     ) -> f64 {
         let m = samples.n() as f64;
         let mut value = 0.0;
-        for (k, (i, _)) in nearest(samples, x, ctx.par).into_iter().enumerate() {
+        for (k, (i, _)) in nearest(samples, x, ctx.par, ctx.precision)
+            .into_iter()
+            .enumerate()
+        {
             let u = samples.row(k);
             let theta = angle(u, x.row(i));
             value += theta * theta;

@@ -59,7 +59,10 @@ fn sum_over_neighbours(
 ) -> f64 {
     let n = x.n() as f64;
     let mut value = 0.0;
-    for (i, (j, _)) in nearest_other(x, ctx.par).into_iter().enumerate() {
+    for (i, (j, _)) in nearest_other(x, ctx.par, ctx.precision)
+        .into_iter()
+        .enumerate()
+    {
         let (xi, xj) = (x.row(i), x.row(j));
         let (v, to_i, to_j) = term(xi, xj);
         value += v;
@@ -93,7 +96,10 @@ impl Regularizer for Koleo {
         let n = x.n() as f64;
         let floor = (2.0 * GAP_MARGIN).sqrt();
         let mut value = 0.0;
-        for (i, (j, _)) in nearest_other(x, ctx.par).into_iter().enumerate() {
+        for (i, (j, _)) in nearest_other(x, ctx.par, ctx.precision)
+            .into_iter()
+            .enumerate()
+        {
             let (xi, xj) = (x.row(i), x.row(j));
             let dist2: f64 = xi.iter().zip(xj).map(|(a, b)| (a - b) * (a - b)).sum();
             let dist = dist2.sqrt().max(floor);

@@ -2,6 +2,7 @@
 
 use crate::par::Par;
 use crate::points::Points;
+use crate::precision::Precision;
 use crate::random::{seeded, SeededRng};
 
 /// What a regularizer may use besides the points: a seeded generator for its random draws
@@ -12,6 +13,8 @@ pub struct Context {
     pub rng: SeededRng,
     /// Threads the regularizer may use; results do not depend on it.
     pub par: Par,
+    /// The type of the pairwise products (kernel and nearest-neighbour methods).
+    pub precision: Precision,
 }
 
 impl Context {
@@ -20,6 +23,7 @@ impl Context {
         Self {
             rng: seeded(seed),
             par: Par::Rayon,
+            precision: Precision::F64,
         }
     }
 }

@@ -7,6 +7,7 @@ use crate::error::{check, Error, Result};
 use crate::optim::{Optimizer, OptimizerState};
 use crate::par::Par;
 use crate::points::Points;
+use crate::precision::Precision;
 use crate::sphere::normalize_rows;
 
 /// Values seen by one step.
@@ -103,6 +104,12 @@ impl Dispersion {
     /// Sets the parallelism (default: the current rayon pool). Results do not depend on it.
     pub fn with_par(mut self, par: Par) -> Self {
         self.ctx.par = par;
+        self
+    }
+
+    /// Sets the type of the pairwise products (default `f64`).
+    pub fn with_precision(mut self, precision: Precision) -> Self {
+        self.ctx.precision = precision;
         self
     }
 

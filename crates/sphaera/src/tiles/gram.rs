@@ -13,6 +13,8 @@ const CLOSE: f64 = 0.5;
 thread_local! {
     /// Each thread's Gram tile, kept between calls so that no step allocates it again.
     static GRAM: RefCell<Vec<f64>> = const { RefCell::new(Vec::new()) };
+    /// The same in `f32`, before it is widened into `GRAM`.
+    static GRAM32: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Calls `f` with the Gram tile `X_a X_bᵀ` of two blocks of `d`-column rows, formed in
@@ -37,6 +39,40 @@ pub(super) fn with_gram_tile<T>(
             MatMut::row_major(gram, ma, mb),
         );
         f(gram)
+    })
+}
+
+/// [`with_gram_tile`] with the product in `f32` (`xa32`, `xb32` the blocks in `f32`),
+/// widened to `f64` before `f` sees it.
+pub(super) fn with_gram_tile_f32<T>(
+    xa32: &[f32],
+    xb32: &[f32],
+    d: usize,
+    f: impl FnOnce(&mut [f64]) -> T,
+) -> T {
+    let (ma, mb) = (xa32.len() / d, xb32.len() / d);
+    GRAM32.with_borrow_mut(|gram32| {
+        if gram32.len() < ma * mb {
+            gram32.resize(ma * mb, 0.0);
+        }
+        let gram32 = &mut gram32[..ma * mb];
+        gemm(
+            1.0,
+            MatRef::row_major(xa32, ma, d),
+            MatRef::transposed(xb32, d, mb),
+            0.0,
+            MatMut::row_major(gram32, ma, mb),
+        );
+        GRAM.with_borrow_mut(|gram| {
+            if gram.len() < ma * mb {
+                gram.resize(ma * mb, 0.0);
+            }
+            let gram = &mut gram[..ma * mb];
+            for (wide, &narrow) in gram.iter_mut().zip(gram32.iter()) {
+                *wide = f64::from(narrow);
+            }
+            f(gram)
+        })
     })
 }
 

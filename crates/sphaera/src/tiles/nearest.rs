@@ -1,23 +1,68 @@
 //! Nearest neighbours by inner product, tile by tile: from one table into another, or
 //! within one table, each row against every other.
 
+use std::cell::RefCell;
+
 use crate::linalg::{gemm, MatMut, MatRef};
 use crate::par::Par;
 use crate::points::Points;
-use crate::tiles::gram::with_gram_tile;
+use crate::precision::Precision;
+use crate::scratch::with_buffer;
+use crate::tiles::gram::{with_gram_tile, with_gram_tile_f32};
 use crate::tiles::schedule::over_block_pairs;
 use crate::tiles::TILE;
 
+thread_local! {
+    /// Points in `f32`, for an `f32` search (on the calling thread).
+    static POINTS32: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
+    static QUERIES32: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
+    /// A tile of products in `f32` (on the thread searching it).
+    static TILE32: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
+}
+
+/// `values` narrowed to `f32` in the buffer `key`, for `f`.
+fn narrowed<R>(
+    key: &'static std::thread::LocalKey<RefCell<Vec<f32>>>,
+    values: &[f64],
+    f: impl FnOnce(&[f32]) -> R,
+) -> R {
+    with_buffer(key, values.len(), |narrow| {
+        for (n, &w) in narrow.iter_mut().zip(values) {
+            *n = w as f32;
+        }
+        f(narrow)
+    })
+}
+
 /// For each row of `queries`, the row of `targets` with the largest inner product and that
-/// inner product. Ties go to the lowest index.
-pub(crate) fn nearest(queries: &Points, targets: &Points, par: Par) -> Vec<(usize, f64)> {
-    nearest_tiled(queries, targets, TILE, par)
+/// inner product (computed in `precision`: with `f32`, rows whose products are within
+/// `f32` rounding of each other may trade places). Ties go to the lowest index.
+pub(crate) fn nearest(
+    queries: &Points,
+    targets: &Points,
+    par: Par,
+    precision: Precision,
+) -> Vec<(usize, f64)> {
+    match precision {
+        Precision::F64 => nearest_tiled(queries, targets, None, TILE, par),
+        Precision::F32 => narrowed(&QUERIES32, queries.as_slice(), |q32| {
+            narrowed(&POINTS32, targets.as_slice(), |t32| {
+                nearest_tiled(queries, targets, Some((q32, t32)), TILE, par)
+            })
+        }),
+    }
 }
 
 /// For each row of `x`, the other row of `x` with the largest inner product and that inner
-/// product; each pair's product is computed once. Ties go to the lowest index.
-pub(crate) fn nearest_other(x: &Points, par: Par) -> Vec<(usize, f64)> {
-    nearest_other_tiled(x, TILE, par)
+/// product (in `precision`, as [`nearest`]); each pair's product is computed once. Ties go
+/// to the lowest index.
+pub(crate) fn nearest_other(x: &Points, par: Par, precision: Precision) -> Vec<(usize, f64)> {
+    match precision {
+        Precision::F64 => nearest_other_tiled(x, None, TILE, par),
+        Precision::F32 => narrowed(&POINTS32, x.as_slice(), |x32| {
+            nearest_other_tiled(x, Some(x32), TILE, par)
+        }),
+    }
 }
 
 /// Whether `(j, c)` beats `best`: a larger product, or an equal one at a lower index, so the
@@ -26,8 +71,14 @@ fn beats(j: usize, c: f64, best: (usize, f64)) -> bool {
     c > best.1 || (c == best.1 && j < best.0)
 }
 
-/// [`nearest_other`] with tiles of `tile` rows, visiting each unordered pair of blocks once.
-fn nearest_other_tiled(x: &Points, tile: usize, par: Par) -> Vec<(usize, f64)> {
+/// [`nearest_other`] with tiles of `tile` rows, visiting each unordered pair of blocks once;
+/// products in `f32` when `x32` (the rows in `f32`) is given.
+fn nearest_other_tiled(
+    x: &Points,
+    x32: Option<&[f32]>,
+    tile: usize,
+    par: Par,
+) -> Vec<(usize, f64)> {
     let (n, d) = (x.n(), x.dim());
     let data = x.as_slice();
     let mut best = vec![(usize::MAX, f64::NEG_INFINITY); n];
@@ -41,7 +92,7 @@ fn nearest_other_tiled(x: &Points, tile: usize, par: Par) -> Vec<(usize, f64)> {
         let ((a0, _, xa), (b0, mb, xb)) = (block(a), block(b));
         let best_a = best_a.expect("every block has its part");
         let mut best_b = best_b;
-        with_gram_tile(xa, xb, d, |gram| {
+        let search = |gram: &mut [f64]| {
             for (r, line) in gram.chunks_exact(mb).enumerate() {
                 let slot = &mut best_a[r];
                 for (s, &c) in line.iter().enumerate() {
@@ -57,15 +108,29 @@ fn nearest_other_tiled(x: &Points, tile: usize, par: Par) -> Vec<(usize, f64)> {
                     }
                 }
             }
-        });
+        };
+        match x32 {
+            Some(x32) => {
+                let rows = |start: usize, len: usize| &x32[start * d..(start + len) * d];
+                let ((_, ma, _), (_, mb, _)) = (block(a), block(b));
+                with_gram_tile_f32(rows(a0, ma), rows(b0, mb), d, search)
+            }
+            None => with_gram_tile(xa, xb, d, search),
+        }
         0.0
     });
     best
 }
 
 /// [`nearest`] with tiles of `tile` rows: each block of queries against every block of
-/// targets.
-fn nearest_tiled(queries: &Points, targets: &Points, tile: usize, par: Par) -> Vec<(usize, f64)> {
+/// targets; products in `f32` when `narrow` (queries and targets in `f32`) is given.
+fn nearest_tiled(
+    queries: &Points,
+    targets: &Points,
+    narrow: Option<(&[f32], &[f32])>,
+    tile: usize,
+    par: Par,
+) -> Vec<(usize, f64)> {
     let d = queries.dim();
     let (nq, nt) = (queries.n(), targets.n());
     let mut best = vec![(usize::MAX, f64::NEG_INFINITY); nq];
@@ -79,8 +144,24 @@ fn nearest_tiled(queries: &Points, targets: &Points, tile: usize, par: Par) -> V
         for j0 in (0..nt).step_by(tile) {
             let w = tile.min(nt - j0);
             let gram = &mut gram[..m * w];
-            let cols = MatRef::transposed(&tdata[j0 * d..(j0 + w) * d], d, w);
-            gemm(1.0, rows, cols, 0.0, MatMut::row_major(gram, m, w));
+            match narrow {
+                Some((q32, t32)) => with_buffer(&TILE32, m * w, |gram32| {
+                    gemm(
+                        1.0f32,
+                        MatRef::row_major(&q32[i0 * d..(i0 + m) * d], m, d),
+                        MatRef::transposed(&t32[j0 * d..(j0 + w) * d], d, w),
+                        0.0,
+                        MatMut::row_major(gram32, m, w),
+                    );
+                    for (wide, &n) in gram.iter_mut().zip(gram32.iter()) {
+                        *wide = f64::from(n);
+                    }
+                }),
+                None => {
+                    let cols = MatRef::transposed(&tdata[j0 * d..(j0 + w) * d], d, w);
+                    gemm(1.0, rows, cols, 0.0, MatMut::row_major(gram, m, w));
+                }
+            }
             for (r, line) in gram.chunks_exact(w).enumerate() {
                 let slot = &mut best[r];
                 for (s, &c) in line.iter().enumerate() {
@@ -130,9 +211,9 @@ mod tests {
             let mut rng = seeded(seed);
             let q = uniform_sphere(nq, d, &mut rng);
             let t = uniform_sphere(nt, d, &mut rng);
-            let tiled = nearest_tiled(&q, &t, tile, Par::Rayon);
+            let tiled = nearest_tiled(&q, &t, None, tile, Par::Rayon);
             prop_assert!(same_neighbours(&tiled, &naive_nearest(&q, &t, false)));
-            let other = nearest_other_tiled(&t, tile, Par::Rayon);
+            let other = nearest_other_tiled(&t, None, tile, Par::Rayon);
             prop_assert!(same_neighbours(&other, &naive_nearest(&t, &t, true)));
         }
     }
@@ -143,11 +224,11 @@ mod tests {
             let x = uniform_sphere(n, d, &mut seeded(n as u64));
             let y = uniform_sphere(n / 2, d, &mut seeded(n as u64 + 1));
             assert!(same_neighbours(
-                &nearest_other(&x, Par::Rayon),
+                &nearest_other(&x, Par::Rayon, Precision::F64),
                 &naive_nearest(&x, &x, true)
             ));
             assert!(same_neighbours(
-                &nearest(&y, &x, Par::Rayon),
+                &nearest(&y, &x, Par::Rayon, Precision::F64),
                 &naive_nearest(&y, &x, false)
             ));
         }

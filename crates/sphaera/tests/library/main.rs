@@ -15,6 +15,7 @@ mod optim;
 mod oracle;
 mod order_box_baselines;
 mod point_baselines;
+mod precision;
 mod protocol;
 mod sphere;
 mod spherex;
