@@ -72,13 +72,17 @@ def main():
         ours = [a.replace("DIM", str(args.dim)) for a in METHODS[name]]
         ref, ref_mb = timed([python, str(PEER_SCRIPT), name, str(args.n), str(args.dim),
                              str(args.steps)], env)
-        mine, mine_mb = timed([args.sphaera, "bench", "step", *ours, "--n", str(args.n),
-                               "--dim", str(args.dim), "--steps", str(args.steps),
-                               "--threads", str(args.threads), "--json"])
-        rows.append((name, " ".join(ours), ref["sec_per_step"], mine["median_seconds"],
-                     ref_mb, mine_mb))
-        print(f"{name}: reference {ref['sec_per_step']:.4f} s, sphaera {mine['median_seconds']:.4f} s",
-              file=sys.stderr)
+        mine = {}
+        for precision in ("f64", "f32"):
+            mine[precision] = timed([args.sphaera, "bench", "step", *ours, "--n", str(args.n),
+                                     "--dim", str(args.dim), "--steps", str(args.steps),
+                                     "--threads", str(args.threads), "--precision", precision,
+                                     "--json"])
+        rows.append((name, " ".join(ours), ref["sec_per_step"], mine["f64"][0]["median_seconds"],
+                     mine["f32"][0]["median_seconds"], ref_mb, mine["f64"][1]))
+        print(f"{name}: reference {ref['sec_per_step']:.4f} s, sphaera "
+              f"{mine['f64'][0]['median_seconds']:.4f} s (f64), "
+              f"{mine['f32'][0]['median_seconds']:.4f} s (f32)", file=sys.stderr)
     rate = matmul_rate(python, env)
     # The count: one N × N × d product (the Gram matrix); the gradient's second
     # product doubles it, which the text below says.
@@ -91,20 +95,21 @@ def main():
         f"Measured {datetime.date.today()} on {os.cpu_count()} cores ({cpu}), {args.threads} threads "
         f"each, N = {args.n}, d = {args.dim}, median of {args.steps} steps after a warm-up; "
         f"reference: ledoh-torch + geoopt RiemannianAdam, torch {torch_version}, float32; "
-        f"sphaera: float64. Peak memory is the whole process's (`/usr/bin/time`); the reference's "
-        f"includes its final N × N minimum-angle check.",
+        f"sphaera: `--precision f64` and `--precision f32` (pairwise products in float32; points, "
+        f"state and sums in float64). Peak memory is the whole process's (`/usr/bin/time`; "
+        f"sphaera's at f64); the reference's includes its final N × N minimum-angle check.",
         "",
-        "| reference | sphaera | reference s/step | sphaera s/step | speed-up | reference peak MB | sphaera peak MB |",
-        "|---|---|---|---|---|---|---|",
+        "| reference | sphaera | reference s/step | sphaera f64 s/step | sphaera f32 s/step | speed-up f64 | speed-up f32 | reference peak MB | sphaera peak MB |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
-    for name, ours, ref_s, mine_s, ref_mb, mine_mb in rows:
-        lines.append(f"| `{name}` | `{ours}` | {ref_s:.4f} | {mine_s:.4f} | {ref_s / mine_s:.1f}× | "
-                     f"{ref_mb:.0f} | {mine_mb:.0f} |")
+    for name, ours, ref_s, mine_s, mine32_s, ref_mb, mine_mb in rows:
+        lines.append(f"| `{name}` | `{ours}` | {ref_s:.4f} | {mine_s:.4f} | {mine32_s:.4f} | "
+                     f"{ref_s / mine_s:.1f}× | {ref_s / mine32_s:.1f}× | {ref_mb:.0f} | {mine_mb:.0f} |")
     floor = flops / (rate * 1e9)
     mmd = next((r for r in rows if r[0] == "mmd"), None)
     lines += ["", f"PyTorch's 4096³ float32 product ran at {rate:.0f} GFLOP/s in the same run, so "
               f"an exact `mmd` step (one N × N × d product, {flops:.2g} floating-point operations; "
-              f"the gradient's second product doubles it) has a floor of {floor:.3f} s" + (f"; sphaera's `mmd` step is {mmd[3] / floor:.1f}× that floor." if mmd else ".")]
+              f"the gradient's second product doubles it) has a floor of {floor:.3f} s" + (f"; sphaera's `mmd` step is {mmd[3] / floor:.1f}× that floor in f64 and {mmd[4] / floor:.1f}× in f32." if mmd else ".")]
     table = "\n".join(lines)
     print(table)
     if args.write:
