@@ -9,6 +9,7 @@
 
 use std::cell::RefCell;
 use std::f64::consts::PI;
+use std::ops::Range;
 
 use crate::disperse::regularizer::{Context, Regularizer};
 use crate::error::{Error, Result};
@@ -100,13 +101,16 @@ impl Sliced {
         par: Par,
     ) -> f64 {
         let circles = planes.n() / 2;
+        let d = x.dim();
+        let rows =
+            |circles: &Range<usize>| &planes.as_slice()[2 * circles.start * d..2 * circles.end * d];
         let total = over_circles(
             x.n(),
-            planes.n(),
+            circles,
             par,
-            |coords| project(x, planes, par, coords),
+            |batch, coords| project(x, rows(&batch), par, coords),
             circle_residual,
-            |_, dcoords| pull_back(dcoords, planes, scale / circles as f64, grad, par),
+            |batch, dcoords| pull_back(dcoords, rows(&batch), scale / circles as f64, grad, par),
         );
         total / circles as f64
     }
@@ -129,13 +133,14 @@ impl SlicedAxis {
         par: Par,
     ) -> f64 {
         let (n, d) = (x.n(), x.dim());
-        let cols = 2 * axes.len();
         let weight = scale / axes.len() as f64;
         let total = over_circles(
             n,
-            cols,
+            axes.len(),
             par,
-            |coords| {
+            |batch, coords| {
+                let axes = &axes[batch];
+                let cols = 2 * axes.len();
                 par.for_each_chunk(coords, ROWS_PER_TASK * cols, |k, coords| {
                     let rows = x.as_slice()[k * ROWS_PER_TASK * d..].chunks_exact(d);
                     for (c, r) in coords.chunks_exact_mut(cols).zip(rows) {
@@ -147,7 +152,8 @@ impl SlicedAxis {
                 });
             },
             circle_residual,
-            |_, dcoords| {
+            |batch, dcoords| {
+                let axes = &axes[batch];
                 par.for_each_chunk(grad.as_mut_slice(), ROWS_PER_TASK * d, |k, g| {
                     for (r, g) in g.chunks_exact_mut(d).enumerate() {
                         let i = k * ROWS_PER_TASK + r;
@@ -202,6 +208,8 @@ pub fn random_planes(circles: usize, dim: usize, rng: &mut SeededRng) -> Points 
 const ROWS_PER_TASK: usize = 512;
 /// Circles per task at most (four circles' coordinates fill a cache line).
 const MAX_CIRCLES_PER_TASK: usize = 4;
+/// Circles whose coordinates are held at once: at N = 20000 the two buffers take 10 MB.
+pub(crate) const CIRCLES_PER_BATCH: usize = 16;
 
 thread_local! {
     /// Each step's plane coordinates and their derivatives (on the calling thread).
@@ -215,87 +223,109 @@ thread_local! {
     static SPARE: RefCell<Vec<(u64, u32)>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Writes every point's coordinates in every plane into `coords`, row-major `N × 2K`:
-/// `x_i·p_s` at column `2s`, `x_i·q_s` at `2s + 1`; one product per chunk of rows, the chunks
-/// in parallel.
-pub(crate) fn project(x: &Points, planes: &Points, par: Par, coords: &mut [f64]) {
-    let (d, cols) = (x.dim(), planes.n());
+/// Writes every point's coordinates in the planes of `planes` (rows `p₁, q₁, …` of `d`
+/// values) into `coords`, row-major `N × rows`: `x_i·p_s` at column `2s`, `x_i·q_s` at
+/// `2s + 1`; one product per chunk of rows, the chunks in parallel.
+pub(crate) fn project(x: &Points, planes: &[f64], par: Par, coords: &mut [f64]) {
+    let d = x.dim();
+    let cols = planes.len() / d;
     par.for_each_chunk(coords, ROWS_PER_TASK * cols, |k, coords| {
         let rows = coords.len() / cols;
         let start = k * ROWS_PER_TASK * d;
         gemm(
             1.0,
             MatRef::row_major(&x.as_slice()[start..start + rows * d], rows, d),
-            MatRef::transposed(planes.as_slice(), d, cols),
+            MatRef::transposed(planes, d, cols),
             0.0,
             MatMut::row_major(coords, rows, cols),
         );
     });
 }
 
-/// A sliced step over `n` points and `cols / 2` circles: `fill` writes the coordinates
-/// (row-major `N × cols`, as [`project`]), then `circle(v1, v2, d1, d2)` runs on each
-/// circle's two columns in parallel and writes their derivatives, which `pull` receives
-/// column-major (`cols` columns of `N`) with the sum of the circles' values (added in
-/// circle order), which it also returns.
+/// A sliced step over `n` points and `circles` circles, in batches of at most
+/// [`CIRCLES_PER_BATCH`] so that the buffers stay small: for each batch (a range of
+/// circles), `fill` writes the coordinates (row-major `N × 2·len`, as [`project`]), then
+/// `circle(v1, v2, d1, d2)` runs on each circle's two columns in parallel and writes their
+/// derivatives, which `pull` receives column-major (`2·len` columns of `N`). Returns the
+/// sum of the circles' values, added in circle order.
 pub(crate) fn over_circles(
     n: usize,
-    cols: usize,
+    circles: usize,
     par: Par,
-    fill: impl FnOnce(&mut [f64]),
+    mut fill: impl FnMut(Range<usize>, &mut [f64]),
     circle: impl Fn(&[f64], &[f64], &mut [f64], &mut [f64]) -> f64 + Sync,
-    pull: impl FnOnce(f64, &[f64]),
+    mut pull: impl FnMut(Range<usize>, &[f64]),
 ) -> f64 {
-    with_buffer(&COORDS, n * cols, |coords| {
-        fill(coords);
-        with_buffer(&DCOORDS, n * cols, |dcoords| {
-            let coords = &*coords;
-            // A task gathers the columns of a few circles at once, so that each cache line
-            // of the coordinates is read once; how many depends on the threads, the
-            // results do not (each circle's value is kept and summed in circle order).
-            let circles = cols / 2;
-            let threads = match par {
-                Par::Seq => 1,
-                Par::Rayon => rayon::current_num_threads(),
-            };
-            let group = (circles / (2 * threads)).clamp(1, MAX_CIRCLES_PER_TASK);
-            let values = par.for_each_chunk(dcoords, 2 * n * group, |k, out| {
-                let first = k * group;
-                let count = out.len() / (2 * n);
-                with_buffer(&CIRCLE, 2 * n * count, |v| {
-                    for (i, c) in coords.chunks_exact(cols).enumerate() {
-                        let c = &c[2 * first..2 * (first + count)];
-                        for (j, &value) in c.iter().enumerate() {
-                            v[j * n + i] = value;
-                        }
-                    }
-                    let mut values = [0.0; MAX_CIRCLES_PER_TASK];
-                    for ((value, v), out) in values
-                        .iter_mut()
-                        .zip(v.chunks_exact(2 * n))
-                        .zip(out.chunks_exact_mut(2 * n))
-                    {
-                        let (v1, v2) = v.split_at(n);
-                        let (d1, d2) = out.split_at_mut(n);
-                        *value = circle(v1, v2, d1, d2);
-                    }
-                    (values, count)
-                })
-            });
-            let total = values
-                .iter()
-                .flat_map(|(values, count)| &values[..*count])
-                .sum();
-            pull(total, dcoords);
+    let batch_len = circles.min(CIRCLES_PER_BATCH);
+    with_buffer(&COORDS, 2 * n * batch_len, |coords| {
+        with_buffer(&DCOORDS, 2 * n * batch_len, |dcoords| {
+            let mut total = 0.0;
+            for start in (0..circles).step_by(batch_len.max(1)) {
+                let batch = start..(start + batch_len).min(circles);
+                let cols = 2 * batch.len();
+                let (coords, dcoords) = (&mut coords[..n * cols], &mut dcoords[..n * cols]);
+                fill(batch.clone(), coords);
+                let values = circles_of(n, cols, coords, dcoords, par, &circle);
+                total += values
+                    .iter()
+                    .flat_map(|(v, count)| &v[..*count])
+                    .sum::<f64>();
+                pull(batch, dcoords);
+            }
             total
         })
     })
 }
 
+/// Each circle of a batch (`coords` row-major `N × cols`) run in parallel, its derivatives
+/// written into `dcoords` (column-major); each task's circles' values, in circle order.
+fn circles_of(
+    n: usize,
+    cols: usize,
+    coords: &[f64],
+    dcoords: &mut [f64],
+    par: Par,
+    circle: &(impl Fn(&[f64], &[f64], &mut [f64], &mut [f64]) -> f64 + Sync),
+) -> Vec<([f64; MAX_CIRCLES_PER_TASK], usize)> {
+    // A task gathers the columns of a few circles at once, so that each cache line of the
+    // coordinates is read once; how many depends on the threads, the results do not (each
+    // circle's value is kept and summed in circle order).
+    let threads = match par {
+        Par::Seq => 1,
+        Par::Rayon => rayon::current_num_threads(),
+    };
+    let group = (cols / 2 / (2 * threads)).clamp(1, MAX_CIRCLES_PER_TASK);
+    par.for_each_chunk(dcoords, 2 * n * group, |k, out| {
+        let first = k * group;
+        let count = out.len() / (2 * n);
+        with_buffer(&CIRCLE, 2 * n * count, |v| {
+            for (i, c) in coords.chunks_exact(cols).enumerate() {
+                let c = &c[2 * first..2 * (first + count)];
+                for (j, &value) in c.iter().enumerate() {
+                    v[j * n + i] = value;
+                }
+            }
+            let mut values = [0.0; MAX_CIRCLES_PER_TASK];
+            for ((value, v), out) in values
+                .iter_mut()
+                .zip(v.chunks_exact(2 * n))
+                .zip(out.chunks_exact_mut(2 * n))
+            {
+                let (v1, v2) = v.split_at(n);
+                let (d1, d2) = out.split_at_mut(n);
+                *value = circle(v1, v2, d1, d2);
+            }
+            (values, count)
+        })
+    })
+}
+
 /// `grad += scale · dcoords · planes`, the chain rule through [`project`] (`dcoords`
-/// column-major, a column per plane row); one product per chunk of rows, in parallel.
-pub(crate) fn pull_back(dcoords: &[f64], planes: &Points, scale: f64, grad: &mut Points, par: Par) {
-    let (n, d, cols) = (grad.n(), grad.dim(), planes.n());
+/// column-major, a column per plane row of `planes`); one product per chunk of rows, in
+/// parallel.
+pub(crate) fn pull_back(dcoords: &[f64], planes: &[f64], scale: f64, grad: &mut Points, par: Par) {
+    let (n, d) = (grad.n(), grad.dim());
+    let cols = planes.len() / d;
     par.for_each_chunk(grad.as_mut_slice(), ROWS_PER_TASK * d, |k, g| {
         let rows = g.len() / d;
         let dcoords = MatRef {
@@ -308,7 +338,7 @@ pub(crate) fn pull_back(dcoords: &[f64], planes: &Points, scale: f64, grad: &mut
         gemm(
             scale,
             dcoords,
-            MatRef::row_major(planes.as_slice(), cols, d),
+            MatRef::row_major(planes, cols, d),
             1.0,
             MatMut::row_major(g, rows, d),
         );

@@ -1,6 +1,7 @@
 //! Spherical sliced Wasserstein distance to the uniform distribution (Bonet et al. 2023).
 
 use std::f64::consts::PI;
+use std::ops::Range;
 
 use crate::disperse::regularizer::{Context, Regularizer};
 use crate::disperse::sliced::{
@@ -59,26 +60,26 @@ impl Ssw {
         par: Par,
     ) -> f64 {
         let circles = planes.n() / 2;
+        let d = x.dim();
+        let rows =
+            |circles: &Range<usize>| &planes.as_slice()[2 * circles.start * d..2 * circles.end * d];
         // d sqrt(mean)/d W_l = 1 / (2 K sqrt(mean)), floored where every circle is uniform:
-        // the pull-back needs the value first.
-        let mut value = 0.0;
-        over_circles(
+        // the scale needs every circle's value, so the pulled-back derivatives wait in a
+        // table of the points' shape (added batch by batch, in circle order).
+        let mut pulled = Points::zeros(x.n(), d);
+        let total = over_circles(
             x.n(),
-            planes.n(),
+            circles,
             par,
-            |coords| project(x, planes, par, coords),
+            |batch, coords| project(x, rows(&batch), par, coords),
             circle_w2_to_uniform,
-            |total, dcoords| {
-                value = (total / circles as f64).max(0.0).sqrt();
-                pull_back(
-                    dcoords,
-                    planes,
-                    scale / (2.0 * circles as f64 * value.max(1e-12)),
-                    grad,
-                    par,
-                )
-            },
+            |batch, dcoords| pull_back(dcoords, rows(&batch), 1.0, &mut pulled, par),
         );
+        let value = (total / circles as f64).max(0.0).sqrt();
+        let factor = scale / (2.0 * circles as f64 * value.max(1e-12));
+        for (g, p) in grad.as_mut_slice().iter_mut().zip(pulled.as_slice()) {
+            *g += factor * p;
+        }
         value
     }
 }
