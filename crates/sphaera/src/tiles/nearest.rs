@@ -11,6 +11,7 @@ use crate::scratch::with_buffer;
 use crate::tiles::gram::{with_gram_tile, with_gram_tile_f32};
 use crate::tiles::schedule::over_block_pairs;
 use crate::tiles::TILE;
+use crate::vmath;
 
 thread_local! {
     /// Points in `f32`, for an `f32` search (on the calling thread).
@@ -71,6 +72,19 @@ fn beats(j: usize, c: f64, best: (usize, f64)) -> bool {
     c > best.1 || (c == best.1 && j < best.0)
 }
 
+/// Each column's best `(values, indices)` against one more line of products, from row
+/// `row`: a larger product, or an equal one at a lower index, wins (as [`beats`]).
+#[inline(always)]
+fn column_best_body(line: &[f64], row: u64, values: &mut [f64], indices: &mut [u64]) {
+    for ((v, i), &c) in values.iter_mut().zip(indices.iter_mut()).zip(line) {
+        let better = c > *v || (c == *v && row < *i);
+        *v = if better { c } else { *v };
+        *i = if better { row } else { *i };
+    }
+}
+
+vmath::widest_vectors!(fn column_best(line: &[f64], row: u64, values: &mut [f64], indices: &mut [u64]) -> () = column_best_body);
+
 /// [`nearest_other`] with tiles of `tile` rows, visiting each unordered pair of blocks once;
 /// products in `f32` when `x32` (the rows in `f32`) is given.
 fn nearest_other_tiled(
@@ -93,19 +107,37 @@ fn nearest_other_tiled(
         let best_a = best_a.expect("every block has its part");
         let mut best_b = best_b;
         let search = |gram: &mut [f64]| {
+            if a == b {
+                // A row is not its own neighbour.
+                for r in 0..mb {
+                    gram[r * mb + r] = f64::NEG_INFINITY;
+                }
+            }
+            // Rows: each line's largest product, at its lowest index, against the best so far.
             for (r, line) in gram.chunks_exact(mb).enumerate() {
                 let slot = &mut best_a[r];
-                for (s, &c) in line.iter().enumerate() {
-                    if (a != b || r != s) && beats(b0 + s, c, *slot) {
-                        *slot = (b0 + s, c);
+                let largest = vmath::max(line);
+                if largest > f64::NEG_INFINITY && largest >= slot.1 {
+                    let s = line.iter().position(|&c| c == largest).unwrap_or(0);
+                    if beats(b0 + s, largest, *slot) {
+                        *slot = (b0 + s, largest);
                     }
                 }
-                if let Some(best_b) = best_b.as_deref_mut() {
-                    for (slot, &c) in best_b.iter_mut().zip(line) {
-                        if beats(a0 + r, c, *slot) {
-                            *slot = (a0 + r, c);
-                        }
-                    }
+            }
+            // Columns: every line against the running best of each column, in one pass
+            // that vectorizes (values and indices apart).
+            if let Some(best_b) = best_b.as_deref_mut() {
+                let mut values = [f64::NEG_INFINITY; TILE];
+                let mut indices = [u64::MAX; TILE];
+                for ((v, i), slot) in values.iter_mut().zip(indices.iter_mut()).zip(best_b.iter()) {
+                    (*v, *i) = (slot.1, slot.0 as u64);
+                }
+                let (values, indices) = (&mut values[..mb], &mut indices[..mb]);
+                for (r, line) in gram.chunks_exact(mb).enumerate() {
+                    column_best(line, (a0 + r) as u64, values, indices);
+                }
+                for ((v, i), slot) in values.iter().zip(indices.iter()).zip(best_b.iter_mut()) {
+                    *slot = (*i as usize, *v);
                 }
             }
         };
