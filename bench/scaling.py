@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
-"""Seconds per dispersion step against N at d = 64, for every method: a Markdown table and a
-log-log SVG plot with the O(N²) and O(N log N) guides.
+"""Seconds per dispersion step and peak memory against N, for every method: a Markdown table
+per dimension and a log-log SVG plot (of the first dimension) with the O(N²) and O(N log N)
+guides. The pairwise methods run to --ns, the ones linear in N to --linear-ns.
 
-Usage: bench/scaling.py [--ns 1000,2000,...] [--threads 2] [--svg bench/scaling.svg]
+Usage: bench/scaling.py [--ns 1000,...,200000] [--linear-ns 1000,...,1000000] [--dims 64,128]
+                        [--methods a,b] [--precision f64|f32] [--threads 2] [--svg bench/scaling.svg]
 (builds nothing: run `cargo build --release` first).
 """
 import argparse, json, math, subprocess, sys
@@ -15,14 +17,15 @@ COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e3
           "#7f7f7f", "#bcbd22", "#17becf"]
 
 
-def step_seconds(binary, method, n, dim, threads, steps):
+def step_seconds(binary, method, n, dim, threads, steps, precision):
     out = subprocess.run([binary, "bench", "step", "--method", method, "--n", str(n), "--dim",
-                          str(dim), "--threads", str(threads), "--steps", str(steps), "--json"],
+                          str(dim), "--threads", str(threads), "--steps", str(steps),
+                          "--precision", precision, "--json"],
                          capture_output=True, text=True, check=True)
     return json.loads(out.stdout)
 
 
-def svg(results, ns, path):
+def svg(results, ns, dim, path):
     """A log-log plot of seconds per step against N, one line per method."""
     width, height, left, right, top, bottom = 760, 480, 70, 150, 20, 50
     times = [t for per in results.values() for t in per.values()]
@@ -38,12 +41,12 @@ def svg(results, ns, path):
         parts.append(f'<text x="{left - 6}" y="{y(10**e) + 4:.1f}" text-anchor="end">1e{e}</text>')
     for n in ns:
         parts.append(f'<text x="{x(n):.1f}" y="{height - bottom + 16}" text-anchor="middle">{n:g}</text>')
-    parts.append(f'<text x="{(left + width - right) / 2}" y="{height - 12}" text-anchor="middle">N (points, d = 64)</text>')
+    parts.append(f'<text x="{(left + width - right) / 2}" y="{height - 12}" text-anchor="middle">N (points, d = {dim})</text>')
     parts.append(f'<text x="16" y="{(top + height - bottom) / 2}" transform="rotate(-90 16 {(top + height - bottom) / 2})" text-anchor="middle">seconds per step</text>')
     # Guides through each family's first point: N² for pairwise, N log N for the others.
     for label, family, shape in [("∝ N²", PAIRWISE, lambda n: n * n),
                                   ("∝ N log N", set(METHODS) - PAIRWISE, lambda n: n * math.log(n))]:
-        base = [results[m][ns[0]] for m in results if m in family]
+        base = [results[m][ns[0]] for m in results if m in family and ns[0] in results[m]]
         if not base:
             continue
         t0 = max(base)
@@ -66,30 +69,44 @@ def svg(results, ns, path):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--ns", default="1000,2000,5000,10000,20000,50000,100000")
-    p.add_argument("--dim", type=int, default=64)
+    p.add_argument("--ns", default="1000,2000,5000,10000,20000,50000,100000,200000",
+                   help="N for the pairwise methods")
+    p.add_argument("--linear-ns", default="1000,2000,5000,10000,20000,50000,100000,200000,500000,1000000",
+                   help="N for the methods linear in N")
+    p.add_argument("--dims", default="64")
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--precision", default="f64")
     p.add_argument("--methods", default=",".join(METHODS))
     p.add_argument("--sphaera", default=str(ROOT / "target" / "release" / "sphaera"))
     p.add_argument("--svg", default=str(ROOT / "bench" / "scaling.svg"))
     args = p.parse_args()
-    ns = [int(v) for v in args.ns.split(",")]
-    results = {}
-    for method in args.methods.split(","):
-        results[method] = {}
-        for n in ns:
-            # Fewer timed steps where a step takes long.
-            steps = 1 if (method in PAIRWISE and n >= 50000) else 3
-            r = step_seconds(args.sphaera, method, n, args.dim, args.threads, steps)
-            results[method][n] = r["median_seconds"]
-            print(f"{method} N={n}: {r['median_seconds']:.4g} s, {r['peak_rss_mb']:.0f} MB", file=sys.stderr)
-    print("| method | " + " | ".join(f"N = {n:g}" for n in ns) + " | slope (last two N) |")
-    print("|---|" + "---|" * (len(ns) + 1))
-    for method, per in results.items():
-        a, b = ns[-2], ns[-1]
-        slope = math.log(per[b] / per[a]) / math.log(b / a)
-        print(f"| {method} | " + " | ".join(f"{per[n]:.3g}" for n in ns) + f" | {slope:.2f} |")
-    svg(results, ns, args.svg)
+    pairwise_ns = [int(v) for v in args.ns.split(",")]
+    linear_ns = [int(v) for v in args.linear_ns.split(",")]
+    methods = args.methods.split(",")
+    for k, dim in enumerate(int(d) for d in args.dims.split(",")):
+        results, peaks = {}, {}
+        for method in methods:
+            results[method], peaks[method] = {}, {}
+            for n in pairwise_ns if method in PAIRWISE else linear_ns:
+                # Fewer timed steps where a step takes long.
+                steps = 1 if (method in PAIRWISE and n >= 50000) else 3
+                r = step_seconds(args.sphaera, method, n, dim, args.threads, steps, args.precision)
+                results[method][n] = r["median_seconds"]
+                peaks[method][n] = r["peak_rss_mb"]
+                print(f"{method} N={n} d={dim}: {r['median_seconds']:.4g} s, {r['peak_rss_mb']:.0f} MB",
+                      file=sys.stderr)
+        ns = sorted({n for per in results.values() for n in per})
+        print(f"\nd = {dim}, {args.precision}, {args.threads} threads: seconds per step\n")
+        print("| method | " + " | ".join(f"N = {n:g}" for n in ns) + " | slope (last two N) | peak MB (largest N) |")
+        print("|---|" + "---|" * (len(ns) + 2))
+        for method, per in results.items():
+            mine = sorted(per)
+            a, b = mine[-2], mine[-1]
+            slope = math.log(per[b] / per[a]) / math.log(b / a)
+            cells = " | ".join(f"{per[n]:.3g}" if n in per else "–" for n in ns)
+            print(f"| {method} | {cells} | {slope:.2f} | {peaks[method][b]:.0f} |")
+        if k == 0:
+            svg(results, ns, dim, args.svg)
 
 
 if __name__ == "__main__":
