@@ -4,6 +4,7 @@
 use std::cell::RefCell;
 
 use crate::linalg::{gemm, MatMut, MatRef};
+use crate::vmath;
 
 /// Above this inner product, the gap `1 − c` is recomputed from coordinates as
 /// `½‖x_i − x_j‖²`: from the product alone it would carry an absolute error of about `1e-16`,
@@ -74,6 +75,20 @@ pub(super) fn with_gram_tile_f32<T>(
             f(gram)
         })
     })
+}
+
+/// Replaces each product `x_i·x_j` of `line` (row `xi` against the rows of `xb`, `d` values
+/// each) by the gap `1 − x_i·x_j` as [`gap`] computes it: one pass that vectorizes, and the
+/// few close pairs computed again from coordinates.
+pub(super) fn gaps_of_line(line: &mut [f64], xi: &[f64], xb: &[f64], d: usize) {
+    let any_close = vmath::max(line) > CLOSE;
+    if any_close {
+        for (s, entry) in line.iter_mut().enumerate() {
+            *entry = gap(*entry, xi, &xb[s * d..(s + 1) * d]);
+        }
+    } else {
+        line.iter_mut().for_each(|c| *c = 1.0 - *c);
+    }
 }
 
 /// The gap `1 − x_i·x_j` of unit rows, computed without cancellation for close pairs.

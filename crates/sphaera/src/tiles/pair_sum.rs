@@ -8,7 +8,7 @@ use crate::par::Par;
 use crate::points::Points;
 use crate::precision::Precision;
 use crate::scratch::with_buffer;
-use crate::tiles::gram::{gap, with_gram_tile, with_gram_tile_f32};
+use crate::tiles::gram::{gaps_of_line, with_gram_tile, with_gram_tile_f32};
 use crate::tiles::schedule::over_block_pairs;
 use crate::tiles::TILE;
 
@@ -142,10 +142,7 @@ impl<F: PairFunction> TilePass<'_, F> {
         let body = |gram: &mut [f64]| {
             let mut value = 0.0;
             for (r, line) in gram.chunks_exact_mut(mb).enumerate() {
-                let xi = &xa[r * d..(r + 1) * d];
-                for (s, entry) in line.iter_mut().enumerate() {
-                    *entry = gap(*entry, xi, &xb[s * d..(s + 1) * d]);
-                }
+                gaps_of_line(line, &xa[r * d..(r + 1) * d], xb, d);
                 if a == b {
                     // A point with itself: a harmless gap here, its term taken out below.
                     line[r] = 1.0;
