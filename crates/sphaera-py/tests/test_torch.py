@@ -93,6 +93,23 @@ def test_the_gradient_comes_back_in_the_tensors_dtype(dtype):
     assert torch.isfinite(x.grad.float()).all()
 
 
+@pytest.mark.parametrize("method", ["mmd", "uniformity", "mhe", "mma", "koleo"])
+def test_float32_tensors_match_float64_closely(method):
+    # 600 rows: several 256-row tiles, whose products run in float32 for float32 tensors.
+    x64 = torch.nn.functional.normalize(random_table(600, 16, seed=8), dim=-1).requires_grad_()
+    x32 = x64.detach().float().requires_grad_()
+    module = Dispersion(method, seed=0, resample=False)
+    module(x64).backward()
+    module(x32).backward()
+    # The float32 tensor holds rounded points: compare against float64 at those points.
+    x64r = x32.detach().double().requires_grad_()
+    value = module(x64r)
+    value.backward()
+    assert module(x32).item() == pytest.approx(value.item(), rel=1e-6)
+    error = (x32.grad.double() - x64r.grad).norm() / x64r.grad.norm()
+    assert error < 1e-5
+
+
 def test_without_grad_only_the_value_is_computed():
     x = random_table(30, 3, seed=5)
     with torch.no_grad():

@@ -2,7 +2,11 @@
 
 The points are copied to the CPU, where the value and the gradient are computed (all cores,
 without the GIL); the gradient returns on the tensor's device and in its dtype. Float32 and
-float64 are computed as they are; other floating dtypes in float32.
+float64 are computed as they are; other floating dtypes in float32. For float32 tensors the
+pairwise matrix products of the kernel and nearest-neighbour methods run in float32, as
+PyTorch's would (about 30% faster for ``mmd``); the kernels and every sum stay in float64, so
+values match float64 to about 1e-11 and gradients to about 3e-7. Float64 tensors get float64
+throughout.
 
 >>> import torch
 >>> from sphaera.torch import Dispersion
