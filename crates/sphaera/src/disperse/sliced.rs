@@ -101,16 +101,21 @@ impl Sliced {
         par: Par,
     ) -> f64 {
         let circles = planes.n() / 2;
-        let d = x.dim();
-        let rows =
-            |circles: &Range<usize>| &planes.as_slice()[2 * circles.start * d..2 * circles.end * d];
         let total = over_circles(
             x.n(),
             circles,
             par,
-            |batch, coords| project(x, rows(&batch), par, coords),
+            |batch, coords| project(x, plane_rows(planes, batch), par, coords),
             circle_residual,
-            |batch, dcoords| pull_back(dcoords, rows(&batch), scale / circles as f64, grad, par),
+            |batch, dcoords| {
+                pull_back(
+                    dcoords,
+                    plane_rows(planes, batch),
+                    scale / circles as f64,
+                    grad,
+                    par,
+                )
+            },
         );
         total / circles as f64
     }
@@ -221,6 +226,12 @@ thread_local! {
     static ANGLES: RefCell<Vec<f64>> = const { RefCell::new(Vec::new()) };
     static ORDER: RefCell<Vec<(u64, u32)>> = const { RefCell::new(Vec::new()) };
     static SPARE: RefCell<Vec<(u64, u32)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The rows `p_s, q_s` of the circles `circles` among `planes` (`2K` rows).
+pub(crate) fn plane_rows(planes: &Points, circles: Range<usize>) -> &[f64] {
+    let d = planes.dim();
+    &planes.as_slice()[2 * circles.start * d..2 * circles.end * d]
 }
 
 /// Writes every point's coordinates in the planes of `planes` (rows `p₁, q₁, …` of `d`

@@ -1,11 +1,10 @@
 //! Spherical sliced Wasserstein distance to the uniform distribution (Bonet et al. 2023).
 
 use std::f64::consts::PI;
-use std::ops::Range;
 
 use crate::disperse::regularizer::{Context, Regularizer};
 use crate::disperse::sliced::{
-    angle_derivative, check_slices, over_circles, project, pull_back, random_planes,
+    angle_derivative, check_slices, over_circles, plane_rows, project, pull_back, random_planes,
     with_sorted_angles,
 };
 use crate::error::Result;
@@ -61,8 +60,6 @@ impl Ssw {
     ) -> f64 {
         let circles = planes.n() / 2;
         let d = x.dim();
-        let rows =
-            |circles: &Range<usize>| &planes.as_slice()[2 * circles.start * d..2 * circles.end * d];
         // d sqrt(mean)/d W_l = 1 / (2 K sqrt(mean)), floored where every circle is uniform:
         // the scale needs every circle's value, so the pulled-back derivatives wait in a
         // table of the points' shape (added batch by batch, in circle order).
@@ -71,9 +68,9 @@ impl Ssw {
             x.n(),
             circles,
             par,
-            |batch, coords| project(x, rows(&batch), par, coords),
+            |batch, coords| project(x, plane_rows(planes, batch), par, coords),
             circle_w2_to_uniform,
-            |batch, dcoords| pull_back(dcoords, rows(&batch), 1.0, &mut pulled, par),
+            |batch, dcoords| pull_back(dcoords, plane_rows(planes, batch), 1.0, &mut pulled, par),
         );
         let value = (total / circles as f64).max(0.0).sqrt();
         let factor = scale / (2.0 * circles as f64 * value.max(1e-12));
