@@ -1,8 +1,8 @@
 use serde::{Deserialize, Serialize};
 
-use crate::error::{check, Error, Result};
 use rayon::prelude::*;
 
+use crate::error::{check, Error, Result};
 use crate::optim::Retraction;
 use crate::par::Par;
 use crate::points::{dot, Points};
@@ -104,12 +104,11 @@ impl Adam {
                 found: vec![state.exp_avg.len(), state.exp_avg_sq.len()],
             });
         }
-        if n == 0 || dim == 0 {
-            state.step += 1;
-            return Ok(());
-        }
         state.step += 1;
         let step = self.moments().at_step(self.lr, state.step);
+        if n == 0 || dim == 0 {
+            return Ok(());
+        }
         // Rows are independent: chunks of them step in parallel, each row the same arithmetic
         // whatever the threads.
         let rows = |(((x, g), m), (v, mut max)): RowChunk<'_>| {
@@ -136,11 +135,11 @@ impl Adam {
         let max = &mut state.max_exp_avg_sq;
         match par {
             Par::Seq => {
-                let maxes: Box<dyn Iterator<Item = Option<&mut [f64]>>> = if self.amsgrad {
-                    Box::new(max.chunks_mut(ROWS_PER_TASK).map(Some))
-                } else {
-                    Box::new((0..tasks).map(|_| None))
-                };
+                // Without AMSGrad there are no maxima: every task gets `None`.
+                let maxes = max
+                    .chunks_mut(ROWS_PER_TASK)
+                    .map(Some)
+                    .chain(std::iter::repeat_with(|| None));
                 x.chunks_mut(chunk)
                     .zip(g.chunks_mut(chunk))
                     .zip(m.chunks_mut(chunk))

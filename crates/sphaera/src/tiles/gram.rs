@@ -4,6 +4,7 @@
 use std::cell::RefCell;
 
 use crate::linalg::{gemm, MatMut, MatRef};
+use crate::scratch::with_buffer;
 use crate::vmath;
 
 /// Above this inner product, the gap `1 − c` is recomputed from coordinates as
@@ -27,17 +28,13 @@ pub(super) fn with_gram_tile<T>(
     f: impl FnOnce(&mut [f64]) -> T,
 ) -> T {
     let (ma, mb) = (xa.len() / d, xb.len() / d);
-    GRAM.with_borrow_mut(|gram| {
-        if gram.len() < ma * mb {
-            gram.resize(ma * mb, 0.0);
-        }
-        let gram = &mut gram[..ma * mb];
+    with_buffer(&GRAM, ma * mb, |gram| {
         gemm(
             1.0,
             MatRef::row_major(xa, ma, d),
             MatRef::transposed(xb, d, mb),
             0.0,
-            MatMut::row_major(gram, ma, mb),
+            MatMut::row_major(&mut *gram, ma, mb),
         );
         f(gram)
     })
@@ -52,23 +49,15 @@ pub(super) fn with_gram_tile_f32<T>(
     f: impl FnOnce(&mut [f64]) -> T,
 ) -> T {
     let (ma, mb) = (xa32.len() / d, xb32.len() / d);
-    GRAM32.with_borrow_mut(|gram32| {
-        if gram32.len() < ma * mb {
-            gram32.resize(ma * mb, 0.0);
-        }
-        let gram32 = &mut gram32[..ma * mb];
+    with_buffer(&GRAM32, ma * mb, |gram32| {
         gemm(
             1.0,
             MatRef::row_major(xa32, ma, d),
             MatRef::transposed(xb32, d, mb),
             0.0,
-            MatMut::row_major(gram32, ma, mb),
+            MatMut::row_major(&mut *gram32, ma, mb),
         );
-        GRAM.with_borrow_mut(|gram| {
-            if gram.len() < ma * mb {
-                gram.resize(ma * mb, 0.0);
-            }
-            let gram = &mut gram[..ma * mb];
+        with_buffer(&GRAM, ma * mb, |gram| {
             for (wide, &narrow) in gram.iter_mut().zip(gram32.iter()) {
                 *wide = f64::from(narrow);
             }
